@@ -1,0 +1,74 @@
+/**
+ * Storage ports. Policies and the pipeline see only these interfaces; the composition root
+ * (server/main.ts) picks implementations (embedded: SQLite + memory; later: Postgres + Redis).
+ */
+import type { Attribution, LedgerRow } from './ledger.js';
+
+export interface UsageQuery {
+  /** Inclusive lower bound, epoch ms. */
+  since?: number;
+  /** Exclusive upper bound, epoch ms. */
+  until?: number;
+  groupBy: 'feature' | 'model' | 'customer' | 'team' | 'app' | 'user' | 'provider' | 'key' | 'day';
+  limit?: number;
+}
+
+export interface UsageGroup {
+  group: string | null;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Rows in the group with no price: their cost is unknown, not zero. */
+  unpricedRows: number;
+  estimatedRows: number;
+}
+
+export interface LedgerStore {
+  /** Appends rows in one transaction: all are written or none. */
+  append(rows: readonly LedgerRow[]): Promise<void>;
+  usage(query: UsageQuery): Promise<UsageGroup[]>;
+  /** Rows of one request, attempts in order. */
+  byRequest(requestId: string): Promise<LedgerRow[]>;
+  /** Most recent rows first. */
+  recent(limit: number): Promise<LedgerRow[]>;
+  /** Deletes rows that ended before the cutoff; returns how many. */
+  deleteBefore(cutoff: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface VirtualKey {
+  id: string;
+  name: string;
+  /** First characters of the secret, safe to show (`jv-abc123…`). */
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+  defaults: Omit<Attribution, 'keyId' | 'user' | 'session' | 'customer'> & { customer: string | null };
+}
+
+export interface KeyStore {
+  /** Stores the key with the secret's hash; the secret itself is never stored. */
+  create(input: { id: string; name: string; prefix: string; secretHash: string; createdAt: number; defaults: VirtualKey['defaults'] }): Promise<VirtualKey>;
+  findByHash(secretHash: string): Promise<VirtualKey | null>;
+  list(): Promise<VirtualKey[]>;
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+/** Atomic counters for budgets, rate windows and breaker state (used by governance policies). */
+export interface CounterStore {
+  /** Adds delta to the counter and returns the new value; the counter expires after ttlMs if given. */
+  increment(key: string, delta: number, ttlMs?: number): Promise<number>;
+  get(key: string): Promise<number>;
+  reset(key: string): Promise<void>;
+}
+
+/** Response cache storage (used by the caching policies). */
+export interface CacheStore {
+  get(key: string): Promise<Uint8Array | null>;
+  set(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
