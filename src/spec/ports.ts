@@ -2,7 +2,7 @@
  * Storage ports. Policies and the pipeline see only these interfaces; the composition root
  * (server/main.ts) picks implementations (embedded: SQLite + memory; later: Postgres + Redis).
  */
-import type { Attribution, LedgerRow } from './ledger.js';
+import type { LedgerRow } from './ledger.js';
 
 export interface UsageQuery {
   /** Inclusive lower bound, epoch ms. */
@@ -40,6 +40,13 @@ export interface LedgerStore {
   close(): Promise<void>;
 }
 
+export interface KeyDefaults {
+  team: string | null;
+  app: string | null;
+  feature: string | null;
+  customer: string | null;
+}
+
 export interface VirtualKey {
   id: string;
   name: string;
@@ -47,7 +54,8 @@ export interface VirtualKey {
   prefix: string;
   createdAt: number;
   revokedAt: number | null;
-  defaults: Omit<Attribution, 'keyId' | 'user' | 'session' | 'customer'> & { customer: string | null };
+  /** Attribution applied to every request made with this key (headers override). */
+  defaults: KeyDefaults;
 }
 
 export interface KeyStore {

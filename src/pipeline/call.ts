@@ -1,0 +1,86 @@
+/**
+ * The Call: one inbound request as it moves through the policies. Created by the server once the body is parsed;
+ * policies read and enrich it; the dispatcher (the innermost handler) appends one Attempt per upstream try.
+ */
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Dialect } from '../spec/canonical.js';
+import type { Attribution, Endpoint } from '../spec/ledger.js';
+import type { VirtualKey } from '../spec/ports.js';
+import type { TokenUsage } from '../spec/usage.js';
+
+/** A resolved destination: which configured provider, and the model id it knows. */
+export interface RouteTarget {
+  provider: string;
+  upstreamModel: string;
+}
+
+export interface AttemptCost {
+  inputUsd: number;
+  cacheReadUsd: number;
+  cacheWriteUsd: number;
+  outputUsd: number;
+  totalUsd: number;
+}
+
+/** What happened on one upstream try; the meter turns it into a ledger row. */
+export interface Attempt {
+  provider: string;
+  upstreamModel: string;
+  servedModel: string | null;
+  startedAt: number;
+  firstByteAt: number | null;
+  endedAt: number;
+  status: number;
+  errorCode: string | null;
+  streamed: boolean;
+  clientAborted: boolean;
+  usage: TokenUsage | null;
+  usageEstimated: boolean;
+  cost: AttemptCost | null;
+  priceRef: string | null;
+}
+
+export interface Call {
+  readonly requestId: string;
+  readonly dialect: Dialect;
+  readonly endpoint: Endpoint;
+  /** Epoch ms when the request's body had been read. */
+  readonly receivedAt: number;
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body (parsed once, by the server). */
+  readonly body: Record<string, unknown>;
+  /** The body bytes as received: forwarded unchanged on the fast path. */
+  readonly rawBody: Buffer;
+  /** The public model name the caller asked for. */
+  readonly model: string;
+  readonly stream: boolean;
+  /** End-user id from the body (OpenAI `user`, Anthropic `metadata.user_id`). */
+  readonly bodyUser: string | null;
+  /** The secret the caller presented (Authorization: Bearer or x-api-key), if any. */
+  readonly credential: string | null;
+  key: VirtualKey | null;
+  attribution: Attribution;
+  /** Where the call goes; set by the route policy. */
+  target: RouteTarget | null;
+  readonly attempts: Attempt[];
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Where the response is written; only the dispatcher and the server's error renderer write to it. */
+  readonly response: ServerResponse;
+  /** performance.now() marks for x-jevons-overhead-ms: request read, upstream sent, upstream answered. */
+  readonly marks: { received: number; upstreamSent: number; upstreamHeaders: number };
+}
+
+export type Handler = (call: Call) => Promise<void>;
+export type Policy = (call: Call, next: () => Promise<void>) => Promise<void>;
+
+/** Onion composition: policies run in array order around the terminal handler. */
+export function compose(policies: readonly Policy[], terminal: Handler): Handler {
+  return (call) => {
+    const run = (index: number): Promise<void> => {
+      const policy = policies[index];
+      return policy ? policy(call, () => run(index + 1)) : terminal(call);
+    };
+    return run(0);
+  };
+}

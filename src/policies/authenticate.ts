@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import type { Policy } from '../pipeline/call.js';
+import { GatewayError } from '../spec/errors.js';
+import type { VirtualKey } from '../spec/ports.js';
+
+export interface AuthenticateOptions {
+  /** keys: a valid virtual key is required; passthrough: the caller's own provider key is used upstream (a virtual
+   * key, if presented, still attributes); none: no check (local use). */
+  mode: 'keys' | 'passthrough' | 'none';
+  findKey: (secretHash: string) => Promise<VirtualKey | null>;
+}
+
+/** Virtual keys are random 190-bit secrets, so a fast hash is safe (no password stretching needed). */
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+/** Resolves the caller's credential to a virtual key. */
+export const authenticate = (options: AuthenticateOptions): Policy =>
+  async function authenticate(call, next) {
+    if (options.mode === 'none' || call.credential === null) {
+      if (options.mode === 'keys') {
+        throw new GatewayError({ code: 'unauthenticated', message: 'Missing API key: send a Jevons virtual key as "Authorization: Bearer <key>" or "x-api-key: <key>".' });
+      }
+      return next();
+    }
+    const key = await options.findKey(hashSecret(call.credential));
+    if (key && key.revokedAt === null) call.key = key;
+    else if (options.mode === 'keys') {
+      const reason = key ? `was revoked` : `is not a known Jevons key`;
+      throw new GatewayError({ code: 'unauthenticated', message: `Invalid API key: the key ${call.credential.slice(0, 6)}… ${reason}.` });
+    }
+    return next();
+  };

@@ -1,0 +1,59 @@
+import type { Attempt, Call, Policy } from '../pipeline/call.js';
+import type { LedgerRow } from '../spec/ledger.js';
+
+export interface MeterOptions {
+  enqueue: (row: LedgerRow) => void;
+  configHash: string;
+  newId: () => string;
+}
+
+/** Builds the ledger row of one attempt. Pure: exported for tests and replay. */
+export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string }): LedgerRow {
+  const { call, attempt } = options;
+  const usage = attempt.usage;
+  const cost = attempt.cost;
+  return {
+    id: options.id,
+    requestId: call.requestId,
+    attempt: options.index + 1,
+    startedAt: attempt.startedAt,
+    firstByteAt: attempt.firstByteAt,
+    endedAt: attempt.endedAt,
+    dialect: call.dialect,
+    endpoint: call.endpoint,
+    provider: attempt.provider,
+    requestedModel: call.model,
+    servedModel: attempt.servedModel,
+    status: attempt.status,
+    errorCode: attempt.errorCode,
+    streamed: attempt.streamed,
+    clientAborted: attempt.clientAborted,
+    attribution: call.attribution,
+    inputTokens: usage?.inputTokens ?? 0,
+    cacheReadTokens: usage?.cacheReadTokens ?? 0,
+    cacheWrite5mTokens: usage?.cacheWrite5mTokens ?? 0,
+    cacheWrite1hTokens: usage?.cacheWrite1hTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    usageEstimated: attempt.usageEstimated,
+    costInputUsd: cost?.inputUsd ?? null,
+    costCacheReadUsd: cost?.cacheReadUsd ?? null,
+    costCacheWriteUsd: cost?.cacheWriteUsd ?? null,
+    costOutputUsd: cost?.outputUsd ?? null,
+    costTotalUsd: cost?.totalUsd ?? null,
+    priceRef: attempt.priceRef,
+    configHash: options.configHash,
+  };
+}
+
+/** Records every upstream attempt in the ledger once the call is over, whatever its outcome. Never awaits I/O. */
+export const meter = (options: MeterOptions): Policy =>
+  async function meter(call, next) {
+    try {
+      await next();
+    } finally {
+      call.attempts.forEach((attempt, index) => {
+        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash }));
+      });
+    }
+  };

@@ -1,0 +1,99 @@
+/**
+ * What the dispatcher needs from the composition root, and the helpers every dispatch path shares: starting and
+ * settling an Attempt, the response headers Jevons adds, and which upstream headers go back to the caller.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Attempt, AttemptCost, Call } from '../../pipeline/call.js';
+import type { ChatRequest } from '../../spec/canonical.js';
+import type { TokenUsage } from '../../spec/usage.js';
+import type { ProviderRuntime } from '../upstream/provider-runtime.js';
+
+export interface PriceResult {
+  cost: AttemptCost;
+  ref: string;
+}
+
+export interface DispatchDeps {
+  runtimes: ReadonlyMap<string, ProviderRuntime>;
+  /** Prices a usage record; null when the model has no price (unpriced is never $0). */
+  price: (input: { runtime: ProviderRuntime; model: string; usage: TokenUsage }) => PriceResult | null;
+  /** Token count of a text, for estimates when an upstream never reported usage (aborted streams). */
+  countText: (text: string, model: string) => number;
+  /** Prompt tokens of a canonical request, for the same estimates. */
+  countRequest: (request: ChatRequest, model: string) => number;
+  /** Whether the caller's own provider key is forwarded (pass-through mode). */
+  passthroughCredentials: boolean;
+  now: () => number;
+}
+
+export function startAttempt(options: { call: Call; runtime: ProviderRuntime; upstreamModel: string; streamed: boolean; now: number }): Attempt {
+  const attempt: Attempt = {
+    provider: options.runtime.name,
+    upstreamModel: options.upstreamModel,
+    servedModel: null,
+    startedAt: options.now,
+    firstByteAt: null,
+    endedAt: options.now,
+    status: 0,
+    errorCode: null,
+    streamed: options.streamed,
+    clientAborted: false,
+    usage: null,
+    usageEstimated: false,
+    cost: null,
+    priceRef: null,
+  };
+  options.call.attempts.push(attempt);
+  return attempt;
+}
+
+/** Records the usage of an attempt and prices it. */
+export function settleUsage(options: { attempt: Attempt; deps: DispatchDeps; runtime: ProviderRuntime; usage: TokenUsage | null; estimated: boolean }): void {
+  const { attempt } = options;
+  attempt.usage = options.usage;
+  attempt.usageEstimated = options.estimated;
+  if (options.usage === null) return;
+  const priced = options.deps.price({ runtime: options.runtime, model: attempt.servedModel ?? attempt.upstreamModel, usage: options.usage });
+  if (priced === null && attempt.servedModel !== null && attempt.servedModel !== attempt.upstreamModel) {
+    // A served model id the catalog does not know (a new snapshot name): price by the model that was asked for.
+    const fallback = options.deps.price({ runtime: options.runtime, model: attempt.upstreamModel, usage: options.usage });
+    attempt.cost = fallback?.cost ?? null;
+    attempt.priceRef = fallback?.ref ?? null;
+    return;
+  }
+  attempt.cost = priced?.cost ?? null;
+  attempt.priceRef = priced?.ref ?? null;
+}
+
+const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'date', 'server', 'proxy-connection', 'upgrade', 'trailer', 'te', 'set-cookie', 'alt-svc', 'cf-ray', 'cf-cache-status']);
+
+/** Upstream response headers worth passing back (request ids, rate-limit state, retry-after, content type). */
+export function passHeaders(upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in upstream) {
+    if (!hopByHop.has(name)) {
+      const value = upstream[name];
+      if (value !== undefined) out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** Gateway time: from the request read to the upstream send, plus from the upstream's headers to ours. */
+export function overheadMs(call: Call, now: number): string {
+  const marks = call.marks;
+  const before = marks.upstreamSent > 0 ? marks.upstreamSent - marks.received : now - marks.received;
+  const after = marks.upstreamHeaders > 0 ? now - marks.upstreamHeaders : 0;
+  return (before + after).toFixed(3);
+}
+
+export function formatCost(cost: AttemptCost | null): string | undefined {
+  return cost === null ? undefined : cost.totalUsd.toFixed(10).replace(/0+$/, '').replace(/\.$/, '.0');
+}
+
+/** Reads a whole upstream body into one Buffer. */
+export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}

@@ -1,0 +1,137 @@
+/**
+ * The fast path: caller and upstream speak the same wire format and no policy rewrote the body, so the request bytes
+ * go up unchanged (or re-serialised once when the model id or stream usage option had to change) and the response
+ * bytes come back unchanged while usage is READ from them as they pass. No buffering of streams: each upstream chunk
+ * is written to the client before it is parsed.
+ */
+import type { Call } from '../../pipeline/call.js';
+import { createSseParser, formatSse, type SseEvent } from '../../providers/shared/sse.js';
+import type { StreamTap } from '../../providers/shared/stream-tap.js';
+import type { TokenUsage } from '../../spec/usage.js';
+import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
+import type { ProviderRuntime } from '../upstream/provider-runtime.js';
+import { formatCost, overheadMs, passHeaders, readAll, settleUsage, startAttempt, type DispatchDeps } from './dispatch-deps.js';
+import { errorCodeOf, estimateUsage } from './estimate.js';
+
+export interface ForwardPlan {
+  runtime: ProviderRuntime;
+  upstreamModel: string;
+  path: string;
+  body: string | Buffer;
+  headers: Record<string, string>;
+  readUsage: (json: unknown) => { usage: TokenUsage | null; servedModel: string | null };
+  createTap: (() => StreamTap) | null;
+  /** Events the caller must not see (the usage chunk it did not ask for). */
+  dropEvent: ((event: SseEvent) => boolean) | null;
+  /** Input tokens estimated from the request, for usage an upstream never reported. */
+  estimateInput: () => number;
+  /** Usage of an endpoint the provider does not bill (count_tokens): metered as zero. */
+  free?: boolean;
+}
+
+export async function forward(call: Call, deps: DispatchDeps, plan: ForwardPlan): Promise<void> {
+  const { runtime } = plan;
+  const attempt = startAttempt({ call, runtime, upstreamModel: plan.upstreamModel, streamed: call.stream, now: deps.now() });
+  call.marks.upstreamSent = performance.now();
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await sendUpstream({ runtime, path: plan.path, headers: plan.headers, body: plan.body, signal: call.signal });
+  } catch (error) {
+    attempt.endedAt = deps.now();
+    attempt.clientAborted = call.signal.aborted;
+    attempt.errorCode = errorCodeOf(error);
+    throw error;
+  }
+  call.marks.upstreamHeaders = performance.now();
+  attempt.firstByteAt = deps.now();
+  attempt.status = upstream.status;
+  const contentType = String(upstream.headers['content-type'] ?? '');
+  try {
+    if (upstream.status >= 400 || !contentType.includes('text/event-stream')) await forwardWhole(call, deps, plan, upstream, attempt);
+    else await forwardStream(call, deps, plan, upstream, attempt);
+  } finally {
+    upstream.done();
+    attempt.endedAt = deps.now();
+  }
+}
+
+type AttemptOf = ReturnType<typeof startAttempt>;
+
+async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readAll(upstream.body);
+  } catch (error) {
+    attempt.clientAborted = call.signal.aborted;
+    attempt.errorCode = errorCodeOf(error);
+    if (!plan.free) settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+    throw error;
+  }
+  const headers = passHeaders(upstream.headers);
+  headers['x-jevons-request-id'] = call.requestId;
+  if (upstream.status >= 400) {
+    attempt.errorCode = upstream.status === 429 ? 'upstream_rate_limited' : upstream.status >= 500 ? 'upstream_server_error' : 'upstream_client_error';
+  } else if (!plan.free) {
+    let json: unknown = null;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      attempt.errorCode = 'upstream_bad_response';
+    }
+    const read = plan.readUsage(json);
+    attempt.servedModel = read.servedModel;
+    if (read.usage === null) {
+      settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+    } else {
+      settleUsage({ attempt, deps, runtime: plan.runtime, usage: read.usage, estimated: false });
+    }
+    const cost = formatCost(attempt.cost);
+    if (cost !== undefined) headers['x-jevons-cost-usd'] = cost;
+  }
+  headers['content-length'] = bytes.length;
+  headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
+  call.response.writeHead(upstream.status, headers);
+  call.response.end(bytes);
+}
+
+async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+  const tap = plan.createTap?.() ?? null;
+  const drop = plan.dropEvent;
+  const response = call.response;
+  const parser = createSseParser((event) => {
+    tap?.observe(event);
+    if (drop !== null && !drop(event)) response.write(formatSse(event.data, event.event));
+  });
+  const headers = passHeaders(upstream.headers);
+  headers['x-jevons-request-id'] = call.requestId;
+  headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
+  response.writeHead(upstream.status, headers);
+  const body = upstream.body;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      body.on('data', (chunk: Buffer) => {
+        if (drop === null && !response.write(chunk)) {
+          body.pause();
+          response.once('drain', () => body.resume());
+        }
+        parser.push(chunk);
+      });
+      body.once('end', resolve);
+      body.once('error', reject);
+    });
+    parser.end();
+  } catch (error) {
+    attempt.clientAborted = call.signal.aborted;
+    attempt.errorCode = call.signal.aborted ? 'client_aborted' : 'upstream_stream_interrupted';
+  } finally {
+    if (!response.writableEnded) response.end();
+  }
+  const result = tap?.result() ?? null;
+  attempt.servedModel = result?.servedModel ?? null;
+  if (result !== null && result.finished && result.usage !== null) {
+    settleUsage({ attempt, deps, runtime: plan.runtime, usage: result.usage, estimated: false });
+  } else if (!plan.free) {
+    const usage = estimateUsage({ input: plan.estimateInput(), outputText: result?.outputText ?? '', model: plan.upstreamModel, deps, reported: result?.usage ?? null });
+    settleUsage({ attempt, deps, runtime: plan.runtime, usage, estimated: true });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * COMPOSITION ROOT: the only place that picks concrete stores, providers and the price catalog, and the only place
+ * that declares the order of the policies.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { attribute } from '../policies/attribute.js';
+import { authenticate, hashSecret } from '../policies/authenticate.js';
+import { meter } from '../policies/meter.js';
+import { route } from '../policies/route.js';
+import { compose, type Policy } from '../pipeline/call.js';
+import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
+import { createModelCatalog } from '../pipeline/model-catalog.js';
+import { computeCost, createPriceCatalog, type PriceCatalog } from '../pricing/index.js';
+import type { Dialect } from '../spec/canonical.js';
+import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
+import { ConfigError } from '../spec/config/load-config.js';
+import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
+import { openSqliteStores } from '../stores/sqlite/index.js';
+import { countChatTokens, countTextTokens } from '../tokens/index.js';
+import { createRequestListener } from './app.js';
+import { createDispatcher } from './dispatch/dispatch.js';
+import type { DispatchDeps } from './dispatch/dispatch-deps.js';
+import { createIdGenerator } from './ids.js';
+import type { Logger } from './logger.js';
+import { createProviderRuntimes, type ProviderRuntime } from './upstream/provider-runtime.js';
+import { unpricedGate } from '../policies/unpriced-gate.js';
+
+export interface GatewayOptions {
+  loaded: LoadedConfig;
+  env: Environment;
+  logger: Logger;
+  /** Override server.port (0 = any free port). */
+  port?: number;
+  now?: () => number;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  ledger: LedgerStore;
+  keys: KeyStore;
+  writer: LedgerWriter;
+  /** Stops accepting, waits for in-flight requests, flushes the ledger, closes stores and pools. */
+  close(): Promise<void>;
+}
+
+/** Keys declared in jevons.yaml (secret from an environment variable), checked before the key store. */
+function configKeys(loaded: LoadedConfig, env: Environment, now: number): { byHash: Map<string, VirtualKey>; problems: string[] } {
+  const byHash = new Map<string, VirtualKey>();
+  const problems: string[] = [];
+  loaded.config.keys.forEach((key, index) => {
+    const secret = env[key.secret_env];
+    if (!secret) return void problems.push(`keys[${index}].secret_env: environment variable ${key.secret_env} is not set`);
+    byHash.set(hashSecret(secret), {
+      id: `config:${key.name}`,
+      name: key.name,
+      prefix: secret.slice(0, 6),
+      createdAt: now,
+      revokedAt: null,
+      defaults: { team: key.team ?? null, app: key.app ?? null, feature: key.feature ?? null, customer: key.customer ?? null },
+    });
+  });
+  return { byHash, problems };
+}
+
+function createPricer(options: { catalog: PriceCatalog; logger: Logger }): DispatchDeps['price'] {
+  const warned = new Set<string>();
+  return ({ runtime, model, usage }) => {
+    const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model });
+    if (entry === null) {
+      const id = `${runtime.priceFamily}/${model}`;
+      if (!warned.has(id)) {
+        warned.add(id);
+        options.logger.warn('model has no price: its usage is recorded as unpriced, not $0', { provider: runtime.name, model, priceFamily: runtime.priceFamily });
+      }
+      return null;
+    }
+    return { cost: computeCost(usage, entry), ref: entry.ref };
+  };
+}
+
+function listModels(loaded: LoadedConfig, dialect: Dialect): Record<string, unknown> {
+  const models = loaded.config.models;
+  if (dialect === 'anthropic') {
+    const data = models.map((model) => ({ type: 'model', id: model.name, display_name: model.name, created_at: '1970-01-01T00:00:00Z' }));
+    return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
+  }
+  return { object: 'list', data: models.map((model) => ({ id: model.name, object: 'model', created: 0, owned_by: model.provider })) };
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { loaded, logger } = options;
+  const config = loaded.config;
+  const now = options.now ?? Date.now;
+  const passthrough = config.server.auth === 'passthrough';
+  const { runtimes, problems } = createProviderRuntimes({ providers: config.providers, env: options.env, requireKeys: !passthrough });
+  const keysFromConfig = configKeys(loaded, options.env, now());
+  const allProblems = [...problems, ...keysFromConfig.problems];
+  if (allProblems.length > 0) throw new ConfigError(loaded.source, allProblems);
+
+  const stores = openSqliteStores({ path: config.storage.path });
+  const writer = createLedgerWriter({
+    store: stores.ledger,
+    flushIntervalMs: config.storage.flush_interval_ms,
+    maxBatchRows: config.storage.flush_max_rows,
+    onError: (error, rows) => logger.error('ledger write failed', { rows, error: String(error) }),
+  });
+  const catalog = createPriceCatalog({
+    overrides: config.models.flatMap((model) => {
+      const runtime = runtimes.get(model.provider);
+      if (!model.price || !runtime) return [];
+      const price = model.price;
+      return [{
+        model: model.model ?? model.name,
+        providerFamily: runtime.priceFamily,
+        prices: { inputPerMtok: price.input_per_mtok, outputPerMtok: price.output_per_mtok, cacheReadPerMtok: price.cache_read_per_mtok, cacheWrite5mPerMtok: price.cache_write_5m_per_mtok, cacheWrite1hPerMtok: price.cache_write_1h_per_mtok },
+      }];
+    }),
+  });
+  const models = createModelCatalog({ providers: config.providers, models: config.models });
+  const newId = createIdGenerator(now);
+  const deps: DispatchDeps = {
+    runtimes,
+    price: createPricer({ catalog, logger }),
+    countText: (text, model) => countTextTokens(text, model).tokens,
+    countRequest: (request, model) => countChatTokens(request, model).tokens,
+    passthroughCredentials: passthrough,
+    now,
+  };
+  const isPriced = (provider: string, model: string) => {
+    const runtime: ProviderRuntime | undefined = runtimes.get(provider);
+    return runtime !== undefined && catalog.lookup({ providerFamily: runtime.priceFamily, model }) !== null;
+  };
+  // The policy order. Every policy is (call, next) => …; see docs/architecture.md.
+  const policies: Policy[] = [
+    authenticate({ mode: config.server.auth, findKey: async (hash) => keysFromConfig.byHash.get(hash) ?? stores.keys.findByHash(hash) }),
+    attribute(),
+    route({ resolve: (model) => models.resolve(model), describe: () => models.describe() }),
+    unpricedGate({ mode: config.pricing.unpriced, isPriced }),
+    meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
+  ];
+  const handle = compose(policies, createDispatcher(deps));
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => listModels(loaded, dialect) }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? config.server.port, config.server.host, () => resolve());
+  });
+  const retention = startRetention({ ledger: stores.ledger, days: config.storage.retention_days, now, logger });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host}:${port}`,
+    port,
+    ledger: stores.ledger,
+    keys: stores.keys,
+    writer,
+    async close() {
+      clearInterval(retention);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await writer.close();
+      await Promise.all([...runtimes.values()].map((runtime) => runtime.pool.close()));
+      await stores.close();
+    },
+  };
+}
+
+function startRetention(options: { ledger: LedgerStore; days: number; now: () => number; logger: Logger }): NodeJS.Timeout | undefined {
+  if (options.days <= 0) return undefined;
+  const sweep = () => {
+    options.ledger
+      .deleteBefore(options.now() - options.days * 86_400_000)
+      .then((deleted) => deleted > 0 && options.logger.info('retention: deleted old ledger rows', { deleted }))
+      .catch((error: unknown) => options.logger.error('retention sweep failed', { error: String(error) }));
+  };
+  sweep();
+  return setInterval(sweep, 3_600_000).unref();
+}

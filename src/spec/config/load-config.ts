@@ -1,0 +1,132 @@
+/**
+ * Load → validate → cross-check → freeze → hash. The environment is passed in (never read here) so tests and the
+ * CLI decide what it is. Errors name the path of the offending key: `models[3].provider: unknown provider "opena1"`.
+ */
+import { createHash } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type JevonsConfig, type JevonsConfigInput, type ProviderType } from './config-schema.js';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(source: string, problems: string[]) {
+    super(`${source}: invalid configuration\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadedConfig {
+  config: Readonly<JevonsConfig>;
+  /** sha256 of the validated config (first 16 hex chars); stamped on every ledger row. */
+  hash: string;
+  /** Where it came from: a file path, or "zero-config". */
+  source: string;
+  /** Providers added from environment variables because the file did not name them. */
+  implicitProviders: string[];
+}
+
+/** Provider types that zero-config creates when their key variable is set, and their defaults. */
+export const providerDefaults: Record<Exclude<ProviderType, 'openai-compatible'>, { apiKeyEnv: string; baseUrlEnv: string; baseUrl: string }> = {
+  openai: { apiKeyEnv: 'OPENAI_API_KEY', baseUrlEnv: 'OPENAI_BASE_URL', baseUrl: 'https://api.openai.com/v1' },
+  anthropic: { apiKeyEnv: 'ANTHROPIC_API_KEY', baseUrlEnv: 'ANTHROPIC_BASE_URL', baseUrl: 'https://api.anthropic.com' },
+  gemini: { apiKeyEnv: 'GEMINI_API_KEY', baseUrlEnv: 'GEMINI_BASE_URL', baseUrl: 'https://generativelanguage.googleapis.com' },
+};
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
+  }
+  return `${formatPath(issue.path)}: ${issue.message}`;
+}
+
+function crossCheck(config: JevonsConfig): string[] {
+  const problems: string[] = [];
+  const providerNames = new Set<string>();
+  config.providers.forEach((provider, index) => {
+    if (providerNames.has(provider.name)) problems.push(`providers[${index}].name: duplicate provider "${provider.name}"`);
+    providerNames.add(provider.name);
+    if (provider.type === 'openai-compatible' && !provider.base_url && !provider.preset) {
+      problems.push(`providers[${index}]: an openai-compatible provider needs base_url or preset`);
+    }
+    if (provider.type !== 'openai-compatible' && (provider.preset || provider.max_tokens_field || provider.stream_usage !== undefined)) {
+      problems.push(`providers[${index}]: preset, max_tokens_field and stream_usage apply to openai-compatible providers only`);
+    }
+  });
+  const modelNames = new Set<string>();
+  config.models.forEach((model, index) => {
+    if (modelNames.has(model.name)) problems.push(`models[${index}].name: duplicate model "${model.name}"`);
+    modelNames.add(model.name);
+    if (!providerNames.has(model.provider)) {
+      const known = [...providerNames].map((name) => `"${name}"`).join(', ') || 'none configured';
+      problems.push(`models[${index}].provider: unknown provider "${model.provider}" (known: ${known})`);
+    }
+  });
+  const keyNames = new Set<string>();
+  config.keys.forEach((key, index) => {
+    if (keyNames.has(key.name)) problems.push(`keys[${index}].name: duplicate key "${key.name}"`);
+    keyNames.add(key.name);
+  });
+  return problems;
+}
+
+/** Adds a provider for each of OPENAI_API_KEY / ANTHROPIC_API_KEY / GEMINI_API_KEY that is set and not configured. */
+function addImplicitProviders(input: JevonsConfigInput, env: Environment): string[] {
+  if (input.providers !== undefined && !Array.isArray(input.providers)) return [];
+  const providers = (input.providers ??= []);
+  const added: string[] = [];
+  const taken = (type: string) =>
+    providers.some((provider: unknown) => {
+      if (typeof provider !== 'object' || provider === null) return false;
+      const record = provider as Record<string, unknown>;
+      return record.type === type || record.name === type;
+    });
+  for (const [type, defaults] of Object.entries(providerDefaults)) {
+    if (!env[defaults.apiKeyEnv] || taken(type)) continue;
+    providers.push({ name: type, type: type as ProviderType, api_key_env: defaults.apiKeyEnv, base_url: env[defaults.baseUrlEnv] || undefined });
+    added.push(type);
+  }
+  return added;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a config object (already parsed from YAML or built in code). */
+export function resolveConfig(options: { input: unknown; env: Environment; source: string }): LoadedConfig {
+  const input: unknown = options.input ?? {};
+  if (typeof input !== 'object' || Array.isArray(input)) throw new ConfigError(options.source, ['(root): expected a mapping of keys']);
+  const working = structuredClone(input) as JevonsConfigInput;
+  const implicitProviders = addImplicitProviders(working, options.env);
+  const parsed = configSchema.safeParse(working);
+  if (!parsed.success) throw new ConfigError(options.source, parsed.error.issues.map(describeIssue));
+  const problems = crossCheck(parsed.data);
+  if (problems.length > 0) throw new ConfigError(options.source, problems);
+  const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex').slice(0, 16);
+  return { config: deepFreeze(parsed.data), hash, source: options.source, implicitProviders };
+}
+
+/** Parses YAML text; syntax errors name the line and column. */
+export function parseConfigText(options: { text: string; env: Environment; source: string }): LoadedConfig {
+  const document = parseDocument(options.text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(options.source, document.errors.map((error) => `line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`));
+  }
+  return resolveConfig({ input: document.toJS(), env: options.env, source: options.source });
+}
