@@ -112,6 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (!model.price || !runtime) return [];
       const price = model.price;
       return [{
+        name: model.name,
         model: model.model ?? model.name,
         providerFamily: runtime.priceFamily,
         prices: { inputPerMtok: price.input_per_mtok, outputPerMtok: price.output_per_mtok, cacheReadPerMtok: price.cache_read_per_mtok, cacheWrite5mPerMtok: price.cache_write_5m_per_mtok, cacheWrite1hPerMtok: price.cache_write_1h_per_mtok },

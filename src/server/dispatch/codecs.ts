@@ -43,7 +43,7 @@ export interface InboundDialect {
 export interface OutboundWire {
   toRequest(request: ChatRequest, options: { upstreamModel: string; runtime: ProviderRuntime }): { path: string; body: Record<string, unknown> };
   fromResponse(json: unknown): ChatResponse;
-  createDecoder(): { decode(event: SseEvent): StreamPart[]; end(): StreamPart[] };
+  createDecoder(runtime: ProviderRuntime): { decode(event: SseEvent): StreamPart[]; end(): StreamPart[] };
   parseError(input: { status: number; body: string; headers: Record<string, string>; provider: string }): UpstreamHttpError;
 }
 
@@ -66,19 +66,19 @@ export const wires: Record<'openai' | 'anthropic' | 'gemini', OutboundWire> = {
   openai: {
     toRequest: (request, options) => toOpenAIRequest(request, { upstreamModel: options.upstreamModel, quirks: options.runtime.quirks ?? undefined }),
     fromResponse: fromOpenAIResponse,
-    createDecoder: createOpenAIStreamDecoder,
+    createDecoder: (runtime) => createOpenAIStreamDecoder({ reasoningField: runtime.quirks?.reasoningField }),
     parseError: parseOpenAIError,
   },
   anthropic: {
     toRequest: (request, options) => toAnthropicRequest(request, { upstreamModel: options.upstreamModel }),
     fromResponse: fromAnthropicResponse,
-    createDecoder: createAnthropicStreamDecoder,
+    createDecoder: () => createAnthropicStreamDecoder(),
     parseError: parseAnthropicError,
   },
   gemini: {
     toRequest: (request, options) => toGeminiRequest(request, { upstreamModel: options.upstreamModel }),
     fromResponse: fromGeminiResponse,
-    createDecoder: createGeminiStreamDecoder,
+    createDecoder: () => createGeminiStreamDecoder(),
     parseError: parseGeminiError,
   },
 };

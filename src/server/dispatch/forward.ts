@@ -120,7 +120,7 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
       body.once('error', reject);
     });
     parser.end();
-  } catch (error) {
+  } catch {
     attempt.clientAborted = call.signal.aborted;
     attempt.errorCode = call.signal.aborted ? 'client_aborted' : 'upstream_stream_interrupted';
   } finally {

@@ -46,13 +46,19 @@ export async function translate(call: Call, deps: DispatchDeps, plan: TranslateP
   try {
     if (upstream.status >= 400) {
       const text = (await readAll(upstream.body)).toString('utf8');
-      const error = plan.wire.parseError({ status: upstream.status, body: text, headers: flatHeaders(upstream.headers), provider: runtime.name });
-      attempt.errorCode = error.code;
-      throw error;
+      throw plan.wire.parseError({ status: upstream.status, body: text, headers: flatHeaders(upstream.headers), provider: runtime.name });
     }
     const isStream = String(upstream.headers['content-type'] ?? '').includes('text/event-stream');
     if (isStream) await translateStream(call, deps, plan, upstream, attempt);
     else await translateWhole(call, deps, plan, upstream, attempt);
+  } catch (error) {
+    attempt.clientAborted = call.signal.aborted;
+    attempt.errorCode ??= errorCodeOf(error);
+    if (attempt.clientAborted && attempt.usage === null) {
+      // The provider bills a request it finished generating even when nobody reads the answer.
+      settleUsage({ attempt, deps, runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+    }
+    throw error;
   } finally {
     upstream.done();
     attempt.endedAt = deps.now();
@@ -95,7 +101,7 @@ async function translateWhole(call: Call, deps: DispatchDeps, plan: TranslatePla
 
 async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
   const response = call.response;
-  const decoder = plan.wire.createDecoder();
+  const decoder = plan.wire.createDecoder(plan.runtime);
   const encoder = plan.dialect.createEncoder({ model: call.model, includeUsage: plan.request.includeUsage });
   let usage: TokenUsage | null = null;
   let finished = false;
@@ -108,6 +114,7 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
       else if (part.type === 'response-start') attempt.servedModel = part.model || null;
       else if (part.type === 'text-delta' || part.type === 'reasoning-delta') outputText += part.text;
       else if (part.type === 'tool-call-delta') outputText += part.argumentsDelta;
+      else if (part.type === 'error') attempt.errorCode ??= 'upstream_stream_error';
       text += encoder.encode(part);
     }
     if (text !== '' && !response.write(text)) {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryCounterStore } from './memory-counter-store.js';
+
+function clock(start = 1_700_000_000_000) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => void (time += ms) };
+}
+
+describe('createMemoryCounterStore', () => {
+  it('increments, reads and resets; an unknown counter reads 0', async () => {
+    const store = createMemoryCounterStore({ now: clock().now });
+    expect(await store.get('x')).toBe(0);
+    expect(await store.increment('x', 2)).toBe(2);
+    expect(await store.increment('x', 0.25)).toBe(2.25);
+    expect(await store.increment('x', -1)).toBe(1.25);
+    expect(await store.get('x')).toBe(1.25);
+    await store.reset('x');
+    expect(await store.get('x')).toBe(0);
+  });
+
+  it('expires a counter ttlMs after it was created; later increments do not extend the window', async () => {
+    const time = clock();
+    const store = createMemoryCounterStore({ now: time.now });
+    await store.increment('window', 1, 1_000);
+    time.advance(600);
+    expect(await store.increment('window', 1, 1_000)).toBe(2);
+    time.advance(399);
+    expect(await store.get('window')).toBe(2);
+    time.advance(1);
+    expect(await store.get('window')).toBe(0);
+    expect(await store.increment('window', 5, 1_000)).toBe(5);
+  });
+
+  it('gives a TTL to a counter created without one on the first increment that asks', async () => {
+    const time = clock();
+    const store = createMemoryCounterStore({ now: time.now });
+    await store.increment('c', 1);
+    await store.increment('c', 1, 500);
+    time.advance(500);
+    expect(await store.get('c')).toBe(0);
+  });
+
+  it('sweeps expired counters so idle keys do not accumulate', async () => {
+    const time = clock();
+    const store = createMemoryCounterStore({ now: time.now, sweepIntervalMs: 1_000 });
+    for (let i = 0; i < 100; i++) await store.increment(`k${i}`, 1, 10);
+    await store.increment('forever', 1);
+    expect(store.size).toBe(101);
+    time.advance(1_000);
+    await store.get('anything');
+    expect(store.size).toBe(1);
+  });
+
+  it('rejects a non-finite delta and a non-positive TTL', async () => {
+    const store = createMemoryCounterStore({ now: clock().now });
+    await expect(store.increment('x', Number.NaN)).rejects.toThrow(RangeError);
+    await expect(store.increment('x', 1, 0)).rejects.toThrow(RangeError);
+    expect(await store.get('x')).toBe(0);
+  });
+});

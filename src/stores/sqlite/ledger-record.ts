@@ -1,0 +1,90 @@
+/**
+ * LedgerRow <-> `ledger` table record. The column list is declared once here; the INSERT statement and the
+ * read-back parser are derived from it, so adding a field touches one place (plus a migration).
+ */
+import { z } from 'zod';
+import type { Dialect } from '../../spec/canonical.js';
+import type { Endpoint, LedgerRow } from '../../spec/ledger.js';
+import { jsonColumn } from './json-column.js';
+
+/** Values as bound to / read from SQLite. */
+export type SqlValue = string | number | null;
+
+/** Columns in table order; also the named parameters of the INSERT. */
+export const ledgerColumns = [
+  'id', 'request_id', 'attempt', 'started_at', 'first_byte_at', 'ended_at', 'dialect', 'endpoint', 'provider',
+  'requested_model', 'served_model', 'status', 'error_code', 'streamed', 'client_aborted', 'key_id', 'team', 'app',
+  'feature', 'user_id', 'customer', 'session_id', 'tags', 'input_tokens', 'cache_read_tokens', 'cache_write_5m_tokens',
+  'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'usage_estimated', 'cost_input_usd',
+  'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_total_usd', 'price_ref', 'config_hash',
+] as const;
+
+export type LedgerColumn = (typeof ledgerColumns)[number];
+export type LedgerRecord = Record<LedgerColumn, SqlValue>;
+
+export const insertLedgerSql = `INSERT INTO ledger (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map((column) => `@${column}`).join(', ')})`;
+export const selectLedgerColumns = ledgerColumns.join(', ');
+
+const bit = (value: boolean): number => (value ? 1 : 0);
+
+/** The record bound to the INSERT statement for one row. */
+export function toLedgerRecord(row: LedgerRow): LedgerRecord {
+  const a = row.attribution;
+  return {
+    id: row.id, request_id: row.requestId, attempt: row.attempt, started_at: row.startedAt,
+    first_byte_at: row.firstByteAt, ended_at: row.endedAt, dialect: row.dialect, endpoint: row.endpoint,
+    provider: row.provider, requested_model: row.requestedModel, served_model: row.servedModel, status: row.status,
+    error_code: row.errorCode, streamed: bit(row.streamed), client_aborted: bit(row.clientAborted),
+    key_id: a.keyId, team: a.team, app: a.app, feature: a.feature, user_id: a.user, customer: a.customer,
+    session_id: a.session, tags: JSON.stringify(a.tags),
+    input_tokens: row.inputTokens, cache_read_tokens: row.cacheReadTokens, cache_write_5m_tokens: row.cacheWrite5mTokens,
+    cache_write_1h_tokens: row.cacheWrite1hTokens, output_tokens: row.outputTokens, reasoning_tokens: row.reasoningTokens,
+    usage_estimated: bit(row.usageEstimated), cost_input_usd: row.costInputUsd, cost_cache_read_usd: row.costCacheReadUsd,
+    cost_cache_write_usd: row.costCacheWriteUsd, cost_output_usd: row.costOutputUsd, cost_total_usd: row.costTotalUsd,
+    price_ref: row.priceRef, config_hash: row.configHash,
+  };
+}
+
+const text = z.string();
+const optionalText = z.string().nullable();
+const num = z.number();
+const optionalNum = z.number().nullable();
+const flag = z.union([z.literal(0), z.literal(1)]).transform((value) => value === 1);
+const tags = jsonColumn('tags', z.record(z.string(), z.string()));
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const dialects = ['openai', 'anthropic'] as const;
+const endpoints = ['chat', 'messages', 'embeddings', 'responses', 'count_tokens'] as const;
+// Compile-time guard: a new Dialect or Endpoint must be added here too, or rows carrying it would not read back.
+const listsComplete: [Same<(typeof dialects)[number], Dialect>, Same<(typeof endpoints)[number], Endpoint>] = [true, true];
+void listsComplete;
+
+/** Parses one stored record back into the exact LedgerRow that was written. */
+export const ledgerRecordSchema = z
+  .object({
+    id: text, request_id: text, attempt: num, started_at: num, first_byte_at: optionalNum, ended_at: num,
+    dialect: z.enum(dialects),
+    endpoint: z.enum(endpoints),
+    provider: text, requested_model: text, served_model: optionalText, status: num, error_code: optionalText,
+    streamed: flag, client_aborted: flag, key_id: optionalText, team: optionalText, app: optionalText,
+    feature: optionalText, user_id: optionalText, customer: optionalText, session_id: optionalText, tags,
+    input_tokens: num, cache_read_tokens: num, cache_write_5m_tokens: num, cache_write_1h_tokens: num,
+    output_tokens: num, reasoning_tokens: num, usage_estimated: flag, cost_input_usd: optionalNum,
+    cost_cache_read_usd: optionalNum, cost_cache_write_usd: optionalNum, cost_output_usd: optionalNum,
+    cost_total_usd: optionalNum, price_ref: optionalText, config_hash: text,
+  })
+  .transform((r): LedgerRow => ({
+    id: r.id, requestId: r.request_id, attempt: r.attempt, startedAt: r.started_at, firstByteAt: r.first_byte_at,
+    endedAt: r.ended_at, dialect: r.dialect, endpoint: r.endpoint, provider: r.provider,
+    requestedModel: r.requested_model, servedModel: r.served_model, status: r.status, errorCode: r.error_code,
+    streamed: r.streamed, clientAborted: r.client_aborted,
+    attribution: {
+      keyId: r.key_id, team: r.team, app: r.app, feature: r.feature, user: r.user_id, customer: r.customer,
+      session: r.session_id, tags: r.tags,
+    },
+    inputTokens: r.input_tokens, cacheReadTokens: r.cache_read_tokens, cacheWrite5mTokens: r.cache_write_5m_tokens,
+    cacheWrite1hTokens: r.cache_write_1h_tokens, outputTokens: r.output_tokens, reasoningTokens: r.reasoning_tokens,
+    usageEstimated: r.usage_estimated, costInputUsd: r.cost_input_usd, costCacheReadUsd: r.cost_cache_read_usd,
+    costCacheWriteUsd: r.cost_cache_write_usd, costOutputUsd: r.cost_output_usd, costTotalUsd: r.cost_total_usd,
+    priceRef: r.price_ref, configHash: r.config_hash,
+  }));

@@ -1,0 +1,18 @@
+import * as ledger from './0001-ledger.js';
+import * as keys from './0002-keys.js';
+
+export interface Migration {
+  /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Every migration, in order; versions are 1, 2, 3… without gaps. Append only: a released migration is never
+ * edited, because databases in the field have already run it.
+ */
+export const migrations: readonly Migration[] = [
+  { version: 1, name: '0001-ledger', sql: ledger.sql },
+  { version: 2, name: '0002-keys', sql: keys.sql },
+];

@@ -1,0 +1,111 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import type { LedgerRow } from '../../spec/ledger.js';
+import type { LedgerStore, UsageGroup, UsageQuery } from '../../spec/ports.js';
+import { insertLedgerSql, ledgerRecordSchema, selectLedgerColumns, toLedgerRecord } from './ledger-record.js';
+
+/** SQL expression of each grouping. A fixed table, never caller text, so nothing is interpolated from input. */
+const groupExpressions: Record<UsageQuery['groupBy'], string> = {
+  feature: 'feature',
+  model: 'requested_model',
+  customer: 'customer',
+  team: 'team',
+  app: 'app',
+  user: 'user_id',
+  provider: 'provider',
+  key: 'key_id',
+  // UTC calendar day (YYYY-MM-DD) of started_at; integer division floors epoch ms to seconds.
+  day: "date(started_at / 1000, 'unixepoch')",
+};
+
+const usageGroupSchema = z.object({
+  group: z.string().nullable(),
+  requests: z.number(),
+  errors: z.number(),
+  inputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  unpricedRows: z.number(),
+  estimatedRows: z.number(),
+}) satisfies z.ZodType<UsageGroup>;
+
+/**
+ * One GROUP BY over the ledger. `TOTAL(cost_total_usd)` skips NULLs, so costUsd sums priced rows only and unpriced
+ * rows are counted apart (their cost is unknown, not 0). Errors: HTTP status >= 400 or an error code (e.g. a
+ * stream that failed after a 200). The time filter is on started_at (indexed) and only added when given, so the
+ * planner can use the index range.
+ */
+function usageSql(query: UsageQuery): string {
+  const group = groupExpressions[query.groupBy];
+  if (group === undefined) throw new RangeError(`usage: unknown groupBy "${String(query.groupBy)}"`);
+  const where = [query.since === undefined ? null : 'started_at >= @since', query.until === undefined ? null : 'started_at < @until'].filter((c) => c !== null);
+  return `SELECT ${group} AS "group",
+      COUNT(*) AS requests,
+      COALESCE(SUM(status >= 400 OR error_code IS NOT NULL), 0) AS errors,
+      COALESCE(SUM(input_tokens), 0) AS inputTokens,
+      COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
+      COALESCE(SUM(cache_write_5m_tokens + cache_write_1h_tokens), 0) AS cacheWriteTokens,
+      COALESCE(SUM(output_tokens), 0) AS outputTokens,
+      TOTAL(cost_total_usd) AS costUsd,
+      COALESCE(SUM(cost_total_usd IS NULL), 0) AS unpricedRows,
+      COALESCE(SUM(usage_estimated), 0) AS estimatedRows
+    FROM ledger ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    GROUP BY 1
+    ORDER BY costUsd DESC, requests DESC, "group" ASC
+    LIMIT @limit`;
+}
+
+const parseRows = (records: unknown[]): LedgerRow[] => records.map((record) => ledgerRecordSchema.parse(record));
+
+/**
+ * The embedded LedgerStore over a migrated better-sqlite3 connection. Every statement is prepared once (usage
+ * statements once per shape); better-sqlite3 is synchronous, so each method completes within its call and the
+ * returned promise only carries the result or the error. `close()` closes the shared connection (see
+ * openSqliteStores).
+ */
+export function createSqliteLedgerStore(options: { db: Database; close: () => Promise<void> }): LedgerStore {
+  const { db } = options;
+  const insert = db.prepare(insertLedgerSql);
+  const appendAll = db.transaction((rows: readonly LedgerRow[]) => {
+    for (const row of rows) insert.run(toLedgerRecord(row));
+  });
+  const byRequest = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger WHERE request_id = ? ORDER BY attempt, rowid`);
+  const recent = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger ORDER BY started_at DESC, rowid DESC LIMIT ?`);
+  // A row that ended before the cutoff also started before it: the started_at bound lets the index narrow the scan.
+  const deleteBefore = db.prepare('DELETE FROM ledger WHERE started_at < @cutoff AND ended_at < @cutoff');
+  const usageStatements = new Map<string, Statement>();
+
+  const usageStatement = (query: UsageQuery): Statement => {
+    const shape = `${query.groupBy}:${query.since !== undefined}:${query.until !== undefined}`;
+    let statement = usageStatements.get(shape);
+    if (statement === undefined) {
+      statement = db.prepare(usageSql(query));
+      usageStatements.set(shape, statement);
+    }
+    return statement;
+  };
+
+  return {
+    async append(rows) {
+      if (rows.length > 0) appendAll(rows);
+    },
+    async usage(query) {
+      const params: Record<string, number> = { limit: query.limit ?? -1 };
+      if (query.since !== undefined) params.since = query.since;
+      if (query.until !== undefined) params.until = query.until;
+      return usageStatement(query).all(params).map((record) => usageGroupSchema.parse(record));
+    },
+    async byRequest(requestId) {
+      return parseRows(byRequest.all(requestId));
+    },
+    async recent(limit) {
+      return parseRows(recent.all(limit));
+    },
+    async deleteBefore(cutoff) {
+      return deleteBefore.run({ cutoff }).changes;
+    },
+    close: options.close,
+  };
+}
