@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Layering (docs/architecture.md): imports go one way, spec <- providers, pricing, tokens <- policies <- pipeline <- server, cli. */
@@ -15,6 +16,7 @@ const layer = (files, forbidden) => ({
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'dashboard/**'] },
   js.configs.recommended,
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -5,7 +5,7 @@ import type { VirtualKey } from '../spec/ports.js';
 
 export interface AuthenticateOptions {
   /** keys: a valid virtual key is required; passthrough: the caller's own provider key is used upstream (a virtual
-   * key, if presented, still attributes); none: no check (local use). */
+   * key, if presented, attributes the request and is never sent upstream); none: no check (local use). */
   mode: 'keys' | 'passthrough' | 'none';
   findKey: (secretHash: string) => Promise<VirtualKey | null>;
 }
@@ -23,10 +23,13 @@ export const authenticate = (options: AuthenticateOptions): Policy =>
       return next();
     }
     const key = await options.findKey(hashSecret(call.credential));
-    if (key && key.revokedAt === null) call.key = key;
+    if (key && key.revokedAt !== null) {
+      // A revoked Jevons key is refused in every mode: in pass-through it must never be mistaken for a provider key.
+      throw new GatewayError({ code: 'unauthenticated', message: `Invalid API key: the key ${call.credential.slice(0, 6)}… was revoked.` });
+    }
+    if (key) call.key = key;
     else if (options.mode === 'keys') {
-      const reason = key ? `was revoked` : `is not a known Jevons key`;
-      throw new GatewayError({ code: 'unauthenticated', message: `Invalid API key: the key ${call.credential.slice(0, 6)}… ${reason}.` });
+      throw new GatewayError({ code: 'unauthenticated', message: `Invalid API key: the key ${call.credential.slice(0, 6)}… is not a known Jevons key.` });
     }
     return next();
   };

@@ -112,7 +112,7 @@ describe('openai SDK → OpenAI upstream (fast path)', () => {
     const rateLimit = error as InstanceType<typeof OpenAI.RateLimitError>;
     expect(rateLimit.headers?.get('retry-after')).toBe('7');
     const row = await stack.lastRow();
-    expect(row).toMatchObject({ status: 429, errorCode: 'upstream_rate_limited', inputTokens: 0, outputTokens: 0, costTotalUsd: null });
+    expect(row).toMatchObject({ status: 429, errorCode: 'upstream_rate_limited', inputTokens: 0, outputTokens: 0, costTotalUsd: 0, usageEstimated: false });
   });
 
   it('meters an aborted stream from what was generated, flagged as estimated', async () => {

@@ -27,9 +27,17 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Top-level config keys replacing the defaults (`providers` replaces the whole list); a function receives the
+   * emulator, for providers whose base_url must point at it. */
+  config?: Record<string, unknown> | ((emulator: Emulator) => Record<string, unknown>);
+  env?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = await startEmulator({ port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'jevons-e2e-'));
+  const overrides = typeof options.config === 'function' ? options.config(emulator) : options.config;
   const loaded = resolveConfig({
     source: 'test',
     env: options.env ?? {},
@@ -41,7 +49,7 @@ export async function startStack(options: { config?: Record<string, unknown>; en
         { name: 'anthropic', type: 'anthropic', base_url: emulator.url, api_key: 'sk-ant-emulated' },
         { name: 'gemini', type: 'gemini', base_url: emulator.url, api_key: 'gm-emulated' },
       ],
-      ...options.config,
+      ...overrides,
     },
   });
   const gateway = await startGateway({ loaded, env: options.env ?? {}, logger: createLogger({ level: 'silent' }) });

@@ -26,7 +26,7 @@ export async function usageReport(options: { ledger: LedgerStore; since?: number
       count(group.cacheReadTokens),
       count(group.cacheWriteTokens),
       count(group.outputTokens),
-      usd(group.costUsd),
+      group.unpricedRows === group.requests ? 'unpriced' : usd(group.costUsd),
       group.unpricedRows > 0 ? `${group.unpricedRows} unpriced` : group.estimatedRows > 0 ? `${group.estimatedRows} estimated` : '',
     ]);
     sections.push(`Spend by ${groupBy}\n${formatTable([groupBy, 'requests', 'errors', 'input', 'cache read', 'cache write', 'output', 'cost', 'notes'], rows)}`);

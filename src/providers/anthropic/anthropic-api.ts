@@ -44,7 +44,7 @@ export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
  * web_search_tool_result, container_upload, …) parse too and are skipped by the converters; a missing field of an
  * interpreted type is reported by the converter that needs it.
  */
-export const anthropicContentBlockSchema = z.object({
+const flatBlockSchema = z.object({
   type: z.string(),
   text: z.string().nullish(),
   thinking: z.string().nullish(),
@@ -54,7 +54,10 @@ export const anthropicContentBlockSchema = z.object({
   name: z.string().nullish(),
   input: z.unknown().optional(),
 });
-export type AnthropicContentBlock = z.infer<typeof anthropicContentBlockSchema>;
+export type AnthropicContentBlock = z.infer<typeof flatBlockSchema>;
+
+/** A block whose fields do not fit the flat shape is kept by its type alone (and skipped, or reported, by type). */
+export const anthropicContentBlockSchema = z.union([flatBlockSchema, z.object({ type: z.string() }).transform((block): AnthropicContentBlock => ({ type: block.type }))]);
 
 /** A Message object (non-streamed response body, and `message_start.message`). */
 export const anthropicMessageSchema = z.object({

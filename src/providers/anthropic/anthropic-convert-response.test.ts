@@ -76,11 +76,14 @@ describe('fromAnthropicResponse', () => {
       stop_reason: 'tool_use',
     });
     expect(response.content).toEqual([{ type: 'tool-call', id: 'toolu_2', name: 'now', arguments: '{}' }]);
+    const odd = fromAnthropicResponse({ content: [{ type: 'future_block', name: 5, data: { nested: true } }, { type: 'text', text: 'ok' }] });
+    expect(odd.content).toEqual([{ type: 'text', text: 'ok' }]);
   });
 
   it('rejects a body that is not a Message as upstream_bad_response naming the field', () => {
     expect(thrown(() => fromAnthropicResponse({ id: 'x' })).code).toBe('upstream_bad_response');
     expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'text' }] })).message).toContain('content[0].text');
+    expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'text', text: 5 }] })).message).toContain('content[0].text: expected string');
     expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'tool_use', input: {} }] })).message).toContain('content[0]');
     expect(thrown(() => fromAnthropicResponse('nope')).code).toBe('upstream_bad_response');
   });

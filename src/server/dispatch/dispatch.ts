@@ -17,7 +17,9 @@ import { translate } from './translate.js';
 const openaiPaths = { chat: '/chat/completions', embeddings: '/embeddings', responses: '/responses' } as const;
 
 function upstreamHeaders(call: Call, runtime: ProviderRuntime, deps: DispatchDeps): Record<string, string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...authHeaders(runtime, deps.passthroughCredentials ? call.credential : null) };
+  // Pass-through forwards the caller's own provider key; a Jevons virtual key never leaves the gateway.
+  const callerKey = deps.passthroughCredentials && call.key === null ? call.credential : null;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...authHeaders(runtime, callerKey) };
   if (runtime.wire === 'anthropic') {
     // Forward the caller's API version and betas; never pin them (SDKs differ: https://docs.anthropic.com/en/api/versioning).
     const version = call.headers['anthropic-version'];

@@ -7,7 +7,7 @@
 import type { Call } from '../../pipeline/call.js';
 import { createSseParser, formatSse, type SseEvent } from '../../providers/shared/sse.js';
 import type { StreamTap } from '../../providers/shared/stream-tap.js';
-import type { TokenUsage } from '../../spec/usage.js';
+import { emptyUsage, type TokenUsage } from '../../spec/usage.js';
 import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { formatCost, overheadMs, passHeaders, readAll, settleUsage, startAttempt, type DispatchDeps } from './dispatch-deps.js';
@@ -71,6 +71,8 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
   headers['x-jevons-request-id'] = call.requestId;
   if (upstream.status >= 400) {
     attempt.errorCode = upstream.status === 429 ? 'upstream_rate_limited' : upstream.status >= 500 ? 'upstream_server_error' : 'upstream_client_error';
+    // Providers do not bill a request they refused: its usage is known to be zero.
+    if (!plan.free) settleUsage({ attempt, deps, runtime: plan.runtime, usage: emptyUsage(), estimated: false });
   } else if (!plan.free) {
     let json: unknown = null;
     try {

@@ -6,8 +6,8 @@
 import type { Call } from '../../pipeline/call.js';
 import { createSseParser } from '../../providers/shared/sse.js';
 import type { ChatRequest, StreamPart } from '../../spec/canonical.js';
-import { GatewayError } from '../../spec/errors.js';
-import type { TokenUsage } from '../../spec/usage.js';
+import { GatewayError, UpstreamHttpError } from '../../spec/errors.js';
+import { emptyUsage, type TokenUsage } from '../../spec/usage.js';
 import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import type { InboundDialect, OutboundWire } from './codecs.js';
@@ -54,7 +54,10 @@ export async function translate(call: Call, deps: DispatchDeps, plan: TranslateP
   } catch (error) {
     attempt.clientAborted = call.signal.aborted;
     attempt.errorCode ??= errorCodeOf(error);
-    if (attempt.clientAborted && attempt.usage === null) {
+    if (error instanceof UpstreamHttpError) {
+      // Providers do not bill a request they refused: its usage is known to be zero.
+      settleUsage({ attempt, deps, runtime, usage: emptyUsage(), estimated: false });
+    } else if (attempt.clientAborted && attempt.usage === null) {
       // The provider bills a request it finished generating even when nobody reads the answer.
       settleUsage({ attempt, deps, runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
     }

@@ -22,12 +22,19 @@ export const ledgerColumns = [
 export type LedgerColumn = (typeof ledgerColumns)[number];
 export type LedgerRecord = Record<LedgerColumn, SqlValue>;
 
-export const insertLedgerSql = `INSERT INTO ledger (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map((column) => `@${column}`).join(', ')})`;
+/** Positional parameters: binding an array is measurably cheaper than named parameters on the write path. */
+export const insertLedgerSql = `INSERT INTO ledger (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map(() => '?').join(', ')})`;
 export const selectLedgerColumns = ledgerColumns.join(', ');
 
 const bit = (value: boolean): number => (value ? 1 : 0);
 
-/** The record bound to the INSERT statement for one row. */
+/** The values bound to the INSERT statement for one row, in ledgerColumns order. */
+export function toLedgerValues(row: LedgerRow): SqlValue[] {
+  const record = toLedgerRecord(row);
+  return ledgerColumns.map((column) => record[column]);
+}
+
+/** One row as a record keyed by column. */
 export function toLedgerRecord(row: LedgerRow): LedgerRecord {
   const a = row.attribution;
   return {

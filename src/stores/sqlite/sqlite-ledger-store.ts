@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import type { LedgerRow } from '../../spec/ledger.js';
 import type { LedgerStore, UsageGroup, UsageQuery } from '../../spec/ports.js';
-import { insertLedgerSql, ledgerRecordSchema, selectLedgerColumns, toLedgerRecord } from './ledger-record.js';
+import { insertLedgerSql, ledgerRecordSchema, selectLedgerColumns, toLedgerValues } from './ledger-record.js';
 
 /** SQL expression of each grouping. A fixed table, never caller text, so nothing is interpolated from input. */
 const groupExpressions: Record<UsageQuery['groupBy'], string> = {
@@ -33,7 +33,8 @@ const usageGroupSchema = z.object({
 
 /**
  * One GROUP BY over the ledger. `TOTAL(cost_total_usd)` skips NULLs, so costUsd sums priced rows only and unpriced
- * rows are counted apart (their cost is unknown, not 0). Errors: HTTP status >= 400 or an error code (e.g. a
+ * rows that used tokens are counted apart (their cost is unknown, not 0); a row with no usage at all (a failed
+ * attempt the provider did not bill) is not "unpriced". Errors: HTTP status >= 400 or an error code (e.g. a
  * stream that failed after a 200). The time filter is on started_at (indexed) and only added when given, so the
  * planner can use the index range.
  */
@@ -49,7 +50,7 @@ function usageSql(query: UsageQuery): string {
       COALESCE(SUM(cache_write_5m_tokens + cache_write_1h_tokens), 0) AS cacheWriteTokens,
       COALESCE(SUM(output_tokens), 0) AS outputTokens,
       TOTAL(cost_total_usd) AS costUsd,
-      COALESCE(SUM(cost_total_usd IS NULL), 0) AS unpricedRows,
+      COALESCE(SUM(cost_total_usd IS NULL AND input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens > 0), 0) AS unpricedRows,
       COALESCE(SUM(usage_estimated), 0) AS estimatedRows
     FROM ledger ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY 1
@@ -69,7 +70,7 @@ export function createSqliteLedgerStore(options: { db: Database; close: () => Pr
   const { db } = options;
   const insert = db.prepare(insertLedgerSql);
   const appendAll = db.transaction((rows: readonly LedgerRow[]) => {
-    for (const row of rows) insert.run(toLedgerRecord(row));
+    for (const row of rows) insert.run(toLedgerValues(row));
   });
   const byRequest = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger WHERE request_id = ? ORDER BY attempt, rowid`);
   const recent = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger ORDER BY started_at DESC, rowid DESC LIMIT ?`);
