@@ -41,10 +41,7 @@ describe('migrations', () => {
     expect(state.objects).toEqual([
       'keys',
       'ledger',
-      'ledger_customer_started_at',
-      'ledger_feature_started_at',
       'ledger_request_id',
-      'ledger_requested_model_started_at',
       'ledger_started_at',
     ]);
   });

@@ -1,8 +1,9 @@
 /**
  * Schema version 1: the ledger, one row per upstream attempt (LedgerRow). One column per field, attribution
  * flattened so it can be grouped and indexed; tags as JSON text; booleans 0/1; times INTEGER epoch ms; costs REAL
- * and NULL when the model is unpriced (unknown, never 0). Indexes serve time-range scans and the usual
- * "spend by X over a period" queries.
+ * and NULL when the model is unpriced (unknown, never 0). Only two secondary indexes: time ranges and request
+ * lookups. Every index is written on every insert (each one cost ~17 µs of pwrite per request at 500 req/s),
+ * and "spend by X over a period" scans the time range; the dashboard reads pre-aggregated rollups instead.
  */
 export const sql = `
 CREATE TABLE ledger (
@@ -45,8 +46,5 @@ CREATE TABLE ledger (
   config_hash TEXT NOT NULL
 );
 CREATE INDEX ledger_started_at ON ledger (started_at);
-CREATE INDEX ledger_feature_started_at ON ledger (feature, started_at);
-CREATE INDEX ledger_customer_started_at ON ledger (customer, started_at);
-CREATE INDEX ledger_requested_model_started_at ON ledger (requested_model, started_at);
 CREATE INDEX ledger_request_id ON ledger (request_id);
 `;
