@@ -63,8 +63,10 @@ export interface Call {
   /** Where the call goes; set by the route policy. */
   target: RouteTarget | null;
   readonly attempts: Attempt[];
-  /** Aborted when the client goes away. */
-  readonly signal: AbortSignal;
+  /** Aborts the upstream call: fired when the client goes away or an attempt's total time runs out. */
+  readonly controller: AbortController;
+  /** Set when the client closed the connection before the response was complete. */
+  clientAborted: boolean;
   /** Where the response is written; only the dispatcher and the server's error renderer write to it. */
   readonly response: ServerResponse;
   /** performance.now() marks for x-jevons-overhead-ms: request read, upstream sent, upstream answered. */

@@ -14,15 +14,26 @@ export interface AuthenticateOptions {
 export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 /** Resolves the caller's credential to a virtual key. */
-export const authenticate = (options: AuthenticateOptions): Policy =>
-  async function authenticate(call, next) {
+export const authenticate = (options: AuthenticateOptions): Policy => {
+  // Callers present the same few secrets over and over: remember their hashes (bounded) instead of re-hashing.
+  const hashes = new Map<string, string>();
+  const hashOf = (secret: string): string => {
+    let hash = hashes.get(secret);
+    if (hash === undefined) {
+      if (hashes.size >= 1024) hashes.clear();
+      hash = hashSecret(secret);
+      hashes.set(secret, hash);
+    }
+    return hash;
+  };
+  return async function authenticate(call, next) {
     if (options.mode === 'none' || call.credential === null) {
       if (options.mode === 'keys') {
         throw new GatewayError({ code: 'unauthenticated', message: 'Missing API key: send a Jevons virtual key as "Authorization: Bearer <key>" or "x-api-key: <key>".' });
       }
       return next();
     }
-    const key = await options.findKey(hashSecret(call.credential));
+    const key = await options.findKey(hashOf(call.credential));
     if (key && key.revokedAt !== null) {
       // A revoked Jevons key is refused in every mode: in pass-through it must never be mistaken for a provider key.
       throw new GatewayError({ code: 'unauthenticated', message: `Invalid API key: the key ${call.credential.slice(0, 6)}… was revoked.` });
@@ -33,3 +44,4 @@ export const authenticate = (options: AuthenticateOptions): Policy =>
     }
     return next();
   };
+};

@@ -106,10 +106,6 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     throw new GatewayError({ code: 'invalid_request', param: 'stream', message: `stream: expected boolean, got ${JSON.stringify(body.stream)}` });
   }
-  const controller = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) controller.abort();
-  });
   const call: Call = {
     requestId: options.requestId,
     dialect: route.dialect,
@@ -126,10 +122,16 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
     attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
     target: null,
     attempts: [],
-    signal: controller.signal,
+    controller: new AbortController(),
+    clientAborted: false,
     response,
     marks: { received, upstreamSent: 0, upstreamHeaders: 0 },
   };
+  response.once('close', () => {
+    if (response.writableFinished) return;
+    call.clientAborted = true;
+    call.controller.abort();
+  });
   await deps.handle(call);
 }
 

@@ -35,10 +35,10 @@ export async function forward(call: Call, deps: DispatchDeps, plan: ForwardPlan)
   call.marks.upstreamSent = performance.now();
   let upstream: UpstreamResponse;
   try {
-    upstream = await sendUpstream({ runtime, path: plan.path, headers: plan.headers, body: plan.body, signal: call.signal });
+    upstream = await sendUpstream({ runtime, path: plan.path, headers: plan.headers, body: plan.body, controller: call.controller, clientAborted: () => call.clientAborted });
   } catch (error) {
     attempt.endedAt = deps.now();
-    attempt.clientAborted = call.signal.aborted;
+    attempt.clientAborted = call.clientAborted;
     attempt.errorCode = errorCodeOf(error);
     throw error;
   }
@@ -62,7 +62,7 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
   try {
     bytes = await readAll(upstream.body);
   } catch (error) {
-    attempt.clientAborted = call.signal.aborted;
+    attempt.clientAborted = call.clientAborted;
     attempt.errorCode = errorCodeOf(error);
     if (!plan.free) settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
     throw error;
@@ -123,8 +123,8 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
     });
     parser.end();
   } catch {
-    attempt.clientAborted = call.signal.aborted;
-    attempt.errorCode = call.signal.aborted ? 'client_aborted' : 'upstream_stream_interrupted';
+    attempt.clientAborted = call.clientAborted;
+    attempt.errorCode = call.clientAborted ? 'client_aborted' : 'upstream_stream_interrupted';
   } finally {
     if (!response.writableEnded) response.end();
   }

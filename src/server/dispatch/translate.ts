@@ -33,10 +33,10 @@ export async function translate(call: Call, deps: DispatchDeps, plan: TranslateP
   call.marks.upstreamSent = performance.now();
   let upstream: UpstreamResponse;
   try {
-    upstream = await sendUpstream({ runtime, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamRequest.body), signal: call.signal });
+    upstream = await sendUpstream({ runtime, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamRequest.body), controller: call.controller, clientAborted: () => call.clientAborted });
   } catch (error) {
     attempt.endedAt = deps.now();
-    attempt.clientAborted = call.signal.aborted;
+    attempt.clientAborted = call.clientAborted;
     attempt.errorCode = errorCodeOf(error);
     throw error;
   }
@@ -52,7 +52,7 @@ export async function translate(call: Call, deps: DispatchDeps, plan: TranslateP
     if (isStream) await translateStream(call, deps, plan, upstream, attempt);
     else await translateWhole(call, deps, plan, upstream, attempt);
   } catch (error) {
-    attempt.clientAborted = call.signal.aborted;
+    attempt.clientAborted = call.clientAborted;
     attempt.errorCode ??= errorCodeOf(error);
     if (error instanceof UpstreamHttpError) {
       // Providers do not bill a request they refused: its usage is known to be zero.
@@ -142,8 +142,8 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
     emit(decoder.end());
     response.write(encoder.end());
   } catch {
-    attempt.clientAborted = call.signal.aborted;
-    attempt.errorCode = call.signal.aborted ? 'client_aborted' : 'upstream_stream_interrupted';
+    attempt.clientAborted = call.clientAborted;
+    attempt.errorCode = call.clientAborted ? 'client_aborted' : 'upstream_stream_interrupted';
   } finally {
     if (!response.writableEnded) response.end();
   }
