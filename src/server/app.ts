@@ -11,6 +11,7 @@ import type { Endpoint } from '../spec/ledger.js';
 import { dialects } from './dispatch/codecs.js';
 import { renderAnthropicError } from './dialects/anthropic/anthropic-error.js';
 import { renderOpenAIError } from './dialects/openai/openai-error.js';
+import { AbortHandle } from './http/abort-handle.js';
 import { readBody } from './http/read-body.js';
 import type { Logger } from './logger.js';
 
@@ -122,7 +123,7 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
     attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
     target: null,
     attempts: [],
-    controller: new AbortController(),
+    controller: new AbortHandle(),
     clientAborted: false,
     response,
     marks: { received, upstreamSent: 0, upstreamHeaders: 0 },

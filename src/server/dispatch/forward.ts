@@ -100,22 +100,27 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
   const tap = plan.createTap?.() ?? null;
   const drop = plan.dropEvent;
   const response = call.response;
+  const body = upstream.body;
+  // Backpressure: a slow client pauses the upstream body instead of growing our buffers.
+  const send = (chunk: string | Buffer) => {
+    if (!response.write(chunk)) {
+      body.pause();
+      response.once('drain', () => body.resume());
+    }
+  };
   const parser = createSseParser((event) => {
     tap?.observe(event);
-    if (drop !== null && !drop(event)) response.write(formatSse(event.data, event.event));
+    if (drop !== null && !drop(event)) send(formatSse(event.data, event.event));
   });
   const headers = passHeaders(upstream.headers);
   headers['x-jevons-request-id'] = call.requestId;
   headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
   response.writeHead(upstream.status, headers);
-  const body = upstream.body;
   try {
     await new Promise<void>((resolve, reject) => {
       body.on('data', (chunk: Buffer) => {
-        if (drop === null && !response.write(chunk)) {
-          body.pause();
-          response.once('drain', () => body.resume());
-        }
+        // Bytes go to the client before they are parsed: no added latency for metering.
+        if (drop === null) send(chunk);
         parser.push(chunk);
       });
       body.once('end', resolve);
