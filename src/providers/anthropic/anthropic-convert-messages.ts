@@ -3,7 +3,7 @@
  * Anthropic has one system slot and expects user/assistant turns to alternate, so: system messages found mid-conversation
  * are appended to `system` (their position is lost); tool results become a user message of tool_result blocks; and
  * consecutive messages of the same role are merged into one, tool_result blocks first (Anthropic requires them to
- * open the user content). The mapping is documented in docs/translation-anthropic.md.
+ * open the user content). The mapping is documented in docs/translation.md.
  */
 import type { AssistantContentPart, ChatMessage, ChatRequest, ImagePart, ToolResultPart, UserContentPart } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';

@@ -1,7 +1,7 @@
 /**
  * The canonical ChatRequest → an Anthropic Messages request body (`POST /v1/messages`,
  * https://docs.anthropic.com/en/api/messages). Messages and system are converted by anthropic-convert-messages.ts;
- * this file adds tools, sampling, output limits and thinking. The mapping is documented in docs/translation-anthropic.md.
+ * this file adds tools, sampling, output limits and thinking. The mapping is documented in docs/translation.md.
  */
 import type { ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';

@@ -1,6 +1,6 @@
 /**
  * The canonical ChatRequest → an OpenAI Chat Completions request body (https://platform.openai.com/docs/api-reference/chat/create),
- * also used for OpenAI-compatible hosts through their quirks. The mapping is documented in docs/translation-openai.md.
+ * also used for OpenAI-compatible hosts through their quirks. The mapping is documented in docs/translation.md.
  */
 import type { ChatMessage, ChatRequest, ImagePart, ReasoningEffort, ResponseFormat, ToolChoice } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';

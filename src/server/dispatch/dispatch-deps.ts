@@ -7,6 +7,8 @@ import type { Attempt, AttemptCost, Call } from '../../pipeline/call.js';
 import type { ChatRequest } from '../../spec/canonical.js';
 import type { TokenUsage } from '../../spec/usage.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
+import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
+import { errorCodeOf } from './estimate.js';
 
 export interface PriceResult {
   cost: AttemptCost;
@@ -45,6 +47,29 @@ export function startAttempt(options: { call: Call; runtime: ProviderRuntime; up
   };
   options.call.attempts.push(attempt);
   return attempt;
+}
+
+/**
+ * Starts an attempt and sends it: the attempt is recorded whatever happens (a transport failure is recorded with its
+ * error code and rethrown); returns it with the upstream response once its headers arrived.
+ */
+export async function openAttempt(options: { call: Call; deps: DispatchDeps; runtime: ProviderRuntime; upstreamModel: string; path: string; headers: Record<string, string>; body: string | Buffer }): Promise<{ attempt: Attempt; upstream: UpstreamResponse }> {
+  const { call, deps, runtime } = options;
+  const attempt = startAttempt({ call, runtime, upstreamModel: options.upstreamModel, streamed: call.stream, now: deps.now() });
+  call.marks.upstreamSent = performance.now();
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await sendUpstream({ runtime, path: options.path, headers: options.headers, body: options.body, controller: call.controller, clientAborted: () => call.clientAborted });
+  } catch (error) {
+    attempt.endedAt = deps.now();
+    attempt.clientAborted = call.clientAborted;
+    attempt.errorCode = errorCodeOf(error);
+    throw error;
+  }
+  call.marks.upstreamHeaders = performance.now();
+  attempt.firstByteAt = deps.now();
+  attempt.status = upstream.status;
+  return { attempt, upstream };
 }
 
 /** Records the usage of an attempt and prices it. */

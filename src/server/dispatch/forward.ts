@@ -4,13 +4,13 @@
  * bytes come back unchanged while usage is READ from them as they pass. No buffering of streams: each upstream chunk
  * is written to the client before it is parsed.
  */
-import type { Call } from '../../pipeline/call.js';
+import type { Attempt, Call } from '../../pipeline/call.js';
 import { createSseParser, formatSse, type SseEvent } from '../../providers/shared/sse.js';
 import type { StreamTap } from '../../providers/shared/stream-tap.js';
 import { emptyUsage, type TokenUsage } from '../../spec/usage.js';
-import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
+import type { UpstreamResponse } from '../upstream/upstream-client.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
-import { formatCost, overheadMs, passHeaders, readAll, settleUsage, startAttempt, type DispatchDeps } from './dispatch-deps.js';
+import { formatCost, overheadMs, passHeaders, readAll, openAttempt, settleUsage, type DispatchDeps } from './dispatch-deps.js';
 import { errorCodeOf, estimateUsage } from './estimate.js';
 
 export interface ForwardPlan {
@@ -31,20 +31,7 @@ export interface ForwardPlan {
 
 export async function forward(call: Call, deps: DispatchDeps, plan: ForwardPlan): Promise<void> {
   const { runtime } = plan;
-  const attempt = startAttempt({ call, runtime, upstreamModel: plan.upstreamModel, streamed: call.stream, now: deps.now() });
-  call.marks.upstreamSent = performance.now();
-  let upstream: UpstreamResponse;
-  try {
-    upstream = await sendUpstream({ runtime, path: plan.path, headers: plan.headers, body: plan.body, controller: call.controller, clientAborted: () => call.clientAborted });
-  } catch (error) {
-    attempt.endedAt = deps.now();
-    attempt.clientAborted = call.clientAborted;
-    attempt.errorCode = errorCodeOf(error);
-    throw error;
-  }
-  call.marks.upstreamHeaders = performance.now();
-  attempt.firstByteAt = deps.now();
-  attempt.status = upstream.status;
+  const { attempt, upstream } = await openAttempt({ call, deps, runtime, upstreamModel: plan.upstreamModel, path: plan.path, headers: plan.headers, body: plan.body });
   const contentType = String(upstream.headers['content-type'] ?? '');
   try {
     if (upstream.status >= 400 || !contentType.includes('text/event-stream')) await forwardWhole(call, deps, plan, upstream, attempt);
@@ -55,9 +42,8 @@ export async function forward(call: Call, deps: DispatchDeps, plan: ForwardPlan)
   }
 }
 
-type AttemptOf = ReturnType<typeof startAttempt>;
 
-async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await readAll(upstream.body);
@@ -96,7 +82,7 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
   call.response.end(bytes);
 }
 
-async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
   const tap = plan.createTap?.() ?? null;
   const drop = plan.dropEvent;
   const response = call.response;

@@ -3,15 +3,15 @@
  * canonical model (dialect → canonical → provider wire) and the response comes back the same way, streamed part by
  * part. Usage comes from the canonical usage parts.
  */
-import type { Call } from '../../pipeline/call.js';
+import type { Attempt, Call } from '../../pipeline/call.js';
 import { createSseParser } from '../../providers/shared/sse.js';
 import type { ChatRequest, StreamPart } from '../../spec/canonical.js';
 import { GatewayError, UpstreamHttpError } from '../../spec/errors.js';
 import { emptyUsage, type TokenUsage } from '../../spec/usage.js';
-import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
+import type { UpstreamResponse } from '../upstream/upstream-client.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import type { InboundDialect, OutboundWire } from './codecs.js';
-import { formatCost, overheadMs, readAll, settleUsage, startAttempt, type DispatchDeps } from './dispatch-deps.js';
+import { formatCost, overheadMs, readAll, openAttempt, settleUsage, type DispatchDeps } from './dispatch-deps.js';
 import { errorCodeOf, estimateUsage } from './estimate.js';
 
 export interface TranslatePlan {
@@ -24,25 +24,11 @@ export interface TranslatePlan {
   estimateInput: () => number;
 }
 
-type AttemptOf = ReturnType<typeof startAttempt>;
 
 export async function translate(call: Call, deps: DispatchDeps, plan: TranslatePlan): Promise<void> {
   const { runtime } = plan;
   const upstreamRequest = plan.wire.toRequest(plan.request, { upstreamModel: plan.upstreamModel, runtime });
-  const attempt = startAttempt({ call, runtime, upstreamModel: plan.upstreamModel, streamed: call.stream, now: deps.now() });
-  call.marks.upstreamSent = performance.now();
-  let upstream: UpstreamResponse;
-  try {
-    upstream = await sendUpstream({ runtime, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamRequest.body), controller: call.controller, clientAborted: () => call.clientAborted });
-  } catch (error) {
-    attempt.endedAt = deps.now();
-    attempt.clientAborted = call.clientAborted;
-    attempt.errorCode = errorCodeOf(error);
-    throw error;
-  }
-  call.marks.upstreamHeaders = performance.now();
-  attempt.firstByteAt = deps.now();
-  attempt.status = upstream.status;
+  const { attempt, upstream } = await openAttempt({ call, deps, runtime, upstreamModel: plan.upstreamModel, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamRequest.body) });
   try {
     if (upstream.status >= 400) {
       const text = (await readAll(upstream.body)).toString('utf8');
@@ -77,7 +63,7 @@ export function flatHeaders(headers: Record<string, string | string[] | undefine
   return out;
 }
 
-async function translateWhole(call: Call, deps: DispatchDeps, plan: TranslatePlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+async function translateWhole(call: Call, deps: DispatchDeps, plan: TranslatePlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
   const text = (await readAll(upstream.body)).toString('utf8');
   let json: unknown;
   try {
@@ -102,7 +88,7 @@ async function translateWhole(call: Call, deps: DispatchDeps, plan: TranslatePla
   call.response.end(body);
 }
 
-async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePlan, upstream: UpstreamResponse, attempt: AttemptOf): Promise<void> {
+async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
   const response = call.response;
   const decoder = plan.wire.createDecoder(plan.runtime);
   const encoder = plan.dialect.createEncoder({ model: call.model, includeUsage: plan.request.includeUsage });

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { formatPath } from '../format-path.js';
 import { configSchema, type JevonsConfig, type JevonsConfigInput, type ProviderType } from './config-schema.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -35,20 +36,13 @@ export const providerDefaults: Record<Exclude<ProviderType, 'openai-compatible'>
   gemini: { apiKeyEnv: 'GEMINI_API_KEY', baseUrlEnv: 'GEMINI_BASE_URL', baseUrl: 'https://generativelanguage.googleapis.com' },
 };
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
+const pathOf = (path: readonly PropertyKey[]): string => formatPath(path) || '(root)';
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
+    return issue.keys.map((key) => `${pathOf([...issue.path, key])}: unknown key`).join('; ');
   }
-  return `${formatPath(issue.path)}: ${issue.message}`;
+  return `${pathOf(issue.path)}: ${issue.message}`;
 }
 
 function crossCheck(config: JevonsConfig): string[] {

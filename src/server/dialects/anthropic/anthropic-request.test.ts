@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../spec/errors.js';
-import { anthropicChatToCanonical, parseAnthropicChatBody, quickInspectAnthropic } from './anthropic-request.js';
+import { anthropicChatToCanonical, parseAnthropicChatBody } from './anthropic-request.js';
 
 function thrown(action: () => unknown): GatewayError {
   try {
@@ -46,19 +46,6 @@ describe('parseAnthropicChatBody', () => {
   });
 });
 
-describe('quickInspectAnthropic', () => {
-  it('returns model, stream, metadata.user_id and max_tokens without parsing messages', () => {
-    expect(quickInspectAnthropic({ ...hello, stream: true, metadata: { user_id: 'u-7' } })).toEqual({ model: 'claude-sonnet-4-5', stream: true, user: 'u-7', maxTokens: 1024 });
-    expect(quickInspectAnthropic({ model: 'm', messages: [{ role: 'robot' }] })).toEqual({ model: 'm', stream: false, user: null, maxTokens: null });
-  });
-
-  it('checks only model, messages and stream', () => {
-    expect(thrown(() => quickInspectAnthropic({ model: '', messages: [] })).param).toBe('model');
-    expect(thrown(() => quickInspectAnthropic({ model: 'm' })).param).toBe('messages');
-    expect(thrown(() => quickInspectAnthropic({ model: 'm', messages: [], stream: 'yes' })).param).toBe('stream');
-    expect(thrown(() => quickInspectAnthropic(null)).code).toBe('invalid_request');
-  });
-});
 
 describe('anthropicChatToCanonical', () => {
   it('maps the basic fields', () => {

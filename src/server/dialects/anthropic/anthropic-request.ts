@@ -1,65 +1,19 @@
 /**
- * Inbound Anthropic Messages requests: validation, the cheap inspection of the fast path, and conversion to the
- * canonical ChatRequest for the translating path. The mapping and what is rejected are in docs/translation-anthropic.md.
+ * Inbound Anthropic Messages requests: validation and conversion to the
+ * canonical ChatRequest for the translating path. The mapping and what is rejected are in docs/translation.md.
  */
 import type { AssistantContentPart, ChatMessage, ChatRequest, ReasoningEffort, ToolChoice, ToolDefinition, ToolResultPart, UserContentPart } from '../../../spec/canonical.js';
-import { GatewayError } from '../../../spec/errors.js';
-import { anthropicChatBodySchema, deepestIssue, formatPath, type AnthropicChatBody, type AnthropicInboundBlock, type AnthropicInboundMessage } from './anthropic-request-schema.js';
+import { parseBody, untranslatable } from '../shared/parse-body.js';
+import { anthropicChatBodySchema, type AnthropicChatBody, type AnthropicInboundBlock, type AnthropicInboundMessage } from './anthropic-request-schema.js';
 
 export { anthropicChatBodySchema, type AnthropicChatBody } from './anthropic-request-schema.js';
-
-function invalid(param: string, message: string): GatewayError {
-  return new GatewayError({ code: 'invalid_request', param, message: `${param}: ${message}` });
-}
-
-function untranslatable(param: string, message: string): GatewayError {
-  return new GatewayError({ code: 'untranslatable', param, message: `${param}: ${message}` });
-}
 
 /**
  * Validates an inbound body; GatewayError 'invalid_request' naming the path (`messages[1].content: expected string or
  * array`). A missing `max_tokens` is reported as `max_tokens: Field required`, as the API does.
  */
 export function parseAnthropicChatBody(json: unknown): AnthropicChatBody {
-  const parsed = anthropicChatBodySchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const issue = first === undefined ? { path: [], message: 'invalid request body' } : deepestIssue(first);
-  const path = formatPath(issue.path);
-  const message = issue.message.replace(/^Invalid input: /, '');
-  if (path === '') throw new GatewayError({ code: 'invalid_request', message: `request body: ${message}` });
-  throw invalid(path, message);
-}
-
-export interface AnthropicQuickInspection {
-  model: string;
-  stream: boolean;
-  /** `metadata.user_id`, or null. */
-  user: string | null;
-  /** `max_tokens`; null when absent (count_tokens bodies have none). */
-  maxTokens: number | null;
-}
-
-function field(json: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(json, key) ? Reflect.get(json, key) : undefined;
-}
-
-/**
- * The fast path's validation: only that `model` is a non-empty string, `messages` an array and `stream` a boolean when
- * present; returns what the gateway needs without parsing the messages. `max_tokens` is not required here (the
- * upstream enforces it, and count_tokens bodies have none).
- */
-export function quickInspectAnthropic(json: unknown): AnthropicQuickInspection {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GatewayError({ code: 'invalid_request', message: 'request body: expected a JSON object' });
-  const model = field(json, 'model');
-  if (typeof model !== 'string' || model === '') throw invalid('model', 'expected a non-empty string');
-  if (!Array.isArray(field(json, 'messages'))) throw invalid('messages', 'expected array');
-  const stream = field(json, 'stream');
-  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') throw invalid('stream', 'expected boolean');
-  const metadata = field(json, 'metadata');
-  const user = typeof metadata === 'object' && metadata !== null ? field(metadata, 'user_id') : undefined;
-  const maxTokens = field(json, 'max_tokens');
-  return { model, stream: stream === true, user: typeof user === 'string' && user !== '' ? user : null, maxTokens: typeof maxTokens === 'number' ? maxTokens : null };
+  return parseBody(anthropicChatBodySchema, json);
 }
 
 const textOf = (content: string | readonly { text: string }[]): string => (typeof content === 'string' ? content : content.map((block) => block.text).join('\n\n'));

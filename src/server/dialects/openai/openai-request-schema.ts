@@ -141,32 +141,3 @@ export const openaiChatBodySchema = z.looseObject({
   function_call: z.unknown().optional(),
 });
 export type OpenAIChatBody = z.infer<typeof openaiChatBodySchema>;
-
-/**
- * The issue to report: for a union that failed (`content: string | parts[]`), the branch that got furthest into
- * the value, so `messages[0].content[2].type` is named rather than just `messages[0].content`.
- */
-export function deepestIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    let best: z.core.$ZodIssue | undefined;
-    for (const branch of issue.errors) {
-      const first = branch[0];
-      if (first !== undefined && first.path.length > 0 && (best === undefined || first.path.length > best.path.length)) best = first;
-    }
-    if (best !== undefined) {
-      const inner = deepestIssue(best);
-      return { path: [...issue.path, ...inner.path], message: inner.message };
-    }
-  }
-  return { path: issue.path, message: issue.message };
-}
-
-/** `messages[1].content` from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}

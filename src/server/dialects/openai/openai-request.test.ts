@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../spec/errors.js';
-import { openaiChatToCanonical, parseOpenAIChatBody, quickInspectOpenAI } from './openai-request.js';
+import { openaiChatToCanonical, parseOpenAIChatBody } from './openai-request.js';
 
 function thrown(run: () => unknown): GatewayError {
   try {
@@ -209,23 +209,3 @@ describe('openaiChatToCanonical', () => {
   });
 });
 
-describe('quickInspectOpenAI', () => {
-  it('returns what the fast path needs', () => {
-    expect(quickInspectOpenAI({ ...hello, stream: true, stream_options: { include_usage: true }, user: 'u1', max_completion_tokens: 64, max_tokens: 10 })).toEqual({
-      model: 'gpt-4o',
-      stream: true,
-      includeUsage: true,
-      user: 'u1',
-      maxTokens: 64,
-    });
-    expect(quickInspectOpenAI({ ...hello, max_tokens: 10 })).toEqual({ model: 'gpt-4o', stream: false, includeUsage: false, user: null, maxTokens: 10 });
-  });
-
-  it('checks only model, messages and stream', () => {
-    expect(quickInspectOpenAI({ model: 'm', messages: [{ role: 'robot' }] }).model).toBe('m');
-    expect(thrown(() => quickInspectOpenAI({ model: '', messages: [] })).param).toBe('model');
-    expect(thrown(() => quickInspectOpenAI({ model: 'm' })).param).toBe('messages');
-    expect(thrown(() => quickInspectOpenAI({ model: 'm', messages: [], stream: 'true' })).param).toBe('stream');
-    expect(thrown(() => quickInspectOpenAI('x')).code).toBe('invalid_request');
-  });
-});

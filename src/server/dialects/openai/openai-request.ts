@@ -1,63 +1,16 @@
 /**
- * Inbound OpenAI Chat Completions requests: validation, the cheap inspection of the fast path, and conversion to the
- * canonical ChatRequest for the translating path. The mapping and what is rejected are in docs/translation-openai.md.
+ * Inbound OpenAI Chat Completions requests: validation and conversion to the
+ * canonical ChatRequest for the translating path. The mapping and what is rejected are in docs/translation.md.
  */
 import type { AssistantContentPart, ChatMessage, ChatRequest, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition, UserContentPart } from '../../../spec/canonical.js';
-import { GatewayError } from '../../../spec/errors.js';
-import { deepestIssue, formatPath, openaiChatBodySchema, type OpenAIChatBody, type OpenAIChatMessage, type OpenAIUserPart } from './openai-request-schema.js';
+import { parseBody, untranslatable } from '../shared/parse-body.js';
+import { openaiChatBodySchema, type OpenAIChatBody, type OpenAIChatMessage, type OpenAIUserPart } from './openai-request-schema.js';
 
 export { openaiChatBodySchema, type OpenAIChatBody } from './openai-request-schema.js';
 
-function invalid(param: string, message: string): GatewayError {
-  return new GatewayError({ code: 'invalid_request', param, message: `${param}: ${message}` });
-}
-
-function untranslatable(param: string, message: string): GatewayError {
-  return new GatewayError({ code: 'untranslatable', param, message: `${param}: ${message}` });
-}
-
 /** Validates an inbound body; GatewayError 'invalid_request' naming the path (`messages[1].content: expected string or array`). */
 export function parseOpenAIChatBody(json: unknown): OpenAIChatBody {
-  const parsed = openaiChatBodySchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const issue = first === undefined ? { path: [], message: 'invalid request body' } : deepestIssue(first);
-  const path = formatPath(issue.path);
-  const message = issue.message.replace(/^Invalid input: /, '');
-  if (path === '') throw new GatewayError({ code: 'invalid_request', message: `request body: ${message}` });
-  throw invalid(path, message);
-}
-
-export interface OpenAIQuickInspection {
-  model: string;
-  stream: boolean;
-  /** `stream_options.include_usage === true`: the caller wants the usage chunk. */
-  includeUsage: boolean;
-  user: string | null;
-  /** `max_completion_tokens`, else the deprecated `max_tokens`; null when neither is set. */
-  maxTokens: number | null;
-}
-
-function field(json: object, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(json, key) ? Reflect.get(json, key) : undefined;
-}
-
-/**
- * The fast path's validation: only that `model` is a non-empty string, `messages` an array and `stream` a boolean
- * when present; returns what the gateway needs without parsing the messages.
- */
-export function quickInspectOpenAI(json: unknown): OpenAIQuickInspection {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new GatewayError({ code: 'invalid_request', message: 'request body: expected a JSON object' });
-  const model = field(json, 'model');
-  if (typeof model !== 'string' || model === '') throw invalid('model', 'expected a non-empty string');
-  if (!Array.isArray(field(json, 'messages'))) throw invalid('messages', 'expected array');
-  const stream = field(json, 'stream');
-  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') throw invalid('stream', 'expected boolean');
-  const options = field(json, 'stream_options');
-  const includeUsage = typeof options === 'object' && options !== null && field(options, 'include_usage') === true;
-  const user = field(json, 'user');
-  const limit = [field(json, 'max_completion_tokens'), field(json, 'max_tokens')].find((value) => typeof value === 'number');
-  return { model, stream: stream === true, includeUsage, user: typeof user === 'string' && user !== '' ? user : null, maxTokens: typeof limit === 'number' ? limit : null };
+  return parseBody(openaiChatBodySchema, json);
 }
 
 function joinText(content: string | readonly { text: string }[]): string {
