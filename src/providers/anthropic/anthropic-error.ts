@@ -4,10 +4,10 @@
  * `{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}, "request_id": "req_…"}`.
  * Errors returned before the API (Cloudflare's 413 page, a proxy's HTML) are not JSON: their raw text is the message.
  */
-import { UpstreamHttpError } from '../../spec/errors.js';
+import type { UpstreamHttpError } from '../../spec/errors.js';
+import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
 import { anthropicErrorBodySchema, parseJson } from './anthropic-api.js';
 
-const maxRawMessage = 500;
 
 function readError(body: string): { message: string | undefined; type: string | undefined } {
   const parsed = anthropicErrorBodySchema.safeParse(parseJson(body));
@@ -23,16 +23,6 @@ function readError(body: string): { message: string | undefined; type: string | 
  * Reads `error.message` and `error.type` from the body. When nothing can be read the message is the raw text
  * (truncated to 500 characters) or, for an empty body, the status line.
  */
-export function parseAnthropicError(input: { status: number; body: string; headers: Record<string, string>; provider: string }): UpstreamHttpError {
-  const read = readError(input.body);
-  const raw = input.body.trim();
-  const message = read.message ?? (raw === '' ? `HTTP ${input.status} from provider "${input.provider}"` : raw.slice(0, maxRawMessage));
-  return new UpstreamHttpError({
-    status: input.status,
-    body: input.body,
-    headers: input.headers,
-    provider: input.provider,
-    message,
-    ...(read.type === undefined ? {} : { upstreamType: read.type }),
-  });
+export function parseAnthropicError(input: UpstreamErrorInput): UpstreamHttpError {
+  return toUpstreamError(input, readError(input.body));
 }

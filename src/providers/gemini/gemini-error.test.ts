@@ -35,6 +35,6 @@ describe('parseGeminiError', () => {
   it('falls back to the raw text when the body is not a Google error', () => {
     expect(parse(502, '<html><body>Bad Gateway</body></html>\n')).toMatchObject({ message: '<html><body>Bad Gateway</body></html>', upstreamType: undefined });
     expect(parse(500, '{"unexpected":true}').message).toBe('{"unexpected":true}');
-    expect(parse(500, '').message).toBe('Gemini answered HTTP 500 with an empty body.');
+    expect(parse(500, '').message).toBe('HTTP 500 from provider "google"');
   });
 });

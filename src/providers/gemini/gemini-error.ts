@@ -5,22 +5,15 @@
  * The message and status are read from it; a body that is not such JSON gives its raw text as the message.
  */
 import { z } from 'zod';
-import { UpstreamHttpError } from '../../spec/errors.js';
+import type { UpstreamHttpError } from '../../spec/errors.js';
+import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
 import { googleErrorBodySchema } from './gemini-api.js';
 
 const errorBodySchema = z.union([googleErrorBodySchema, z.array(googleErrorBodySchema).min(1)]);
 
-export function parseGeminiError(input: { status: number; body: string; headers: Record<string, string>; provider: string }): UpstreamHttpError {
+export function parseGeminiError(input: UpstreamErrorInput): UpstreamHttpError {
   const error = readGoogleError(input.body);
-  const raw = input.body.trim();
-  return new UpstreamHttpError({
-    status: input.status,
-    body: input.body,
-    headers: input.headers,
-    provider: input.provider,
-    message: error?.message ?? (raw === '' ? `Gemini answered HTTP ${input.status} with an empty body.` : raw),
-    upstreamType: error?.status ?? undefined,
-  });
+  return toUpstreamError(input, { message: error?.message ?? undefined, type: error?.status ?? undefined });
 }
 
 function readGoogleError(body: string): { message: string | undefined; status: string | undefined } | undefined {

@@ -3,10 +3,10 @@
  * same-dialect caller; the message and type are read for a cross-dialect one.
  * https://platform.openai.com/docs/guides/error-codes
  */
-import { UpstreamHttpError } from '../../spec/errors.js';
+import type { UpstreamHttpError } from '../../spec/errors.js';
+import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
 import { openaiErrorBodySchema, parseJson } from './openai-api.js';
 
-const maxRawMessage = 500;
 
 function readError(body: string): { message: string | undefined; type: string | undefined } {
   const parsed = openaiErrorBodySchema.safeParse(parseJson(body));
@@ -28,16 +28,6 @@ function readError(body: string): { message: string | undefined; type: string | 
  * `type` at the top level are read too. When nothing can be read, the message is the raw text (truncated) or the
  * status line.
  */
-export function parseOpenAIError(input: { status: number; body: string; headers: Record<string, string>; provider: string }): UpstreamHttpError {
-  const read = readError(input.body);
-  const raw = input.body.trim();
-  const message = read.message ?? (raw === '' ? `HTTP ${input.status} from provider "${input.provider}"` : raw.slice(0, maxRawMessage));
-  return new UpstreamHttpError({
-    status: input.status,
-    body: input.body,
-    headers: input.headers,
-    provider: input.provider,
-    message,
-    ...(read.type === undefined ? {} : { upstreamType: read.type }),
-  });
+export function parseOpenAIError(input: UpstreamErrorInput): UpstreamHttpError {
+  return toUpstreamError(input, readError(input.body));
 }
