@@ -94,9 +94,11 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
       response.once('drain', () => body.resume());
     }
   };
+  // Re-framed events (only when an event must be dropped) are written once per upstream chunk, not once per event.
+  let reframed = '';
   const parser = createSseParser((event) => {
     tap?.observe(event);
-    if (drop !== null && !drop(event)) send(formatSse(event.data, event.event));
+    if (drop !== null && !drop(event)) reframed += formatSse(event.data, event.event);
   });
   const headers = passHeaders(upstream.headers);
   headers['x-jevons-request-id'] = call.requestId;
@@ -108,11 +110,16 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
         // Bytes go to the client before they are parsed: no added latency for metering.
         if (drop === null) send(chunk);
         parser.push(chunk);
+        if (reframed !== '') {
+          send(reframed);
+          reframed = '';
+        }
       });
       body.once('end', resolve);
       body.once('error', reject);
     });
     parser.end();
+    if (reframed !== '') send(reframed);
   } catch {
     attempt.clientAborted = call.clientAborted;
     attempt.errorCode = call.clientAborted ? 'client_aborted' : 'upstream_stream_interrupted';
