@@ -160,6 +160,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // In-flight requests get a grace period to finish (and be metered); then their connections are cut.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await writer.close();
       await Promise.all([...runtimes.values()].map((runtime) => runtime.pool.close()));
