@@ -3,8 +3,14 @@
  * → forward (bytes through, usage read); different wire → translate through the canonical model.
  */
 import type { Call, Handler } from '../../pipeline/call.js';
-import { isUsageOnlyChunk, createOpenAIStreamTap, readOpenAIUsage } from '../../providers/openai/openai-usage-tap.js';
-import { createOpenAIResponsesStreamTap, readOpenAIEmbeddingsUsage, readOpenAIResponsesUsage } from '../../providers/openai/openai-usage-tap.js';
+import {
+  createOpenAIResponsesStreamTap,
+  createOpenAIStreamTap,
+  isUsageOnlyChunk,
+  readOpenAIEmbeddingsUsage,
+  readOpenAIResponsesUsage,
+  readOpenAIUsage,
+} from '../../providers/openai/openai-usage-tap.js';
 import { createAnthropicStreamTap, readAnthropicUsage } from '../../providers/anthropic/anthropic-usage-tap.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { ChatRequest } from '../../spec/canonical.js';
