@@ -158,3 +158,13 @@ describe('conditional prices', () => {
     }
   });
 });
+
+describe('knownModels', () => {
+  it('lists the bundled, non-deprecated model ids of a family and nothing for an unknown one', () => {
+    const catalog = createPriceCatalog({});
+    const openai = catalog.knownModels('openai');
+    expect(openai).toContain('gpt-4o-mini');
+    expect(catalog.knownModels('gemini')).toContain('gemini-2.5-flash');
+    expect(catalog.knownModels('no-such-family')).toEqual([]);
+  });
+});

@@ -97,5 +97,9 @@ export function createPriceCatalog(options: PriceCatalogOptions): PriceCatalog {
       }
       return entryAt(options, at);
     },
+    knownModels(providerFamily) {
+      const provider = findProvider({ providerId: normalizeFamily(providerFamily) });
+      return provider ? provider.models.filter((model) => !model.deprecated).map((model) => model.id) : [];
+    },
   };
 }

@@ -59,6 +59,8 @@ export interface PriceCatalog {
    * Results are memoised per (family, model), so this is a map lookup on the hot path.
    */
   lookup(input: { providerFamily: string; model: string }): PriceEntry | null;
+  /** Ids of the non-deprecated models the bundled data prices for a provider family (for model listings). */
+  knownModels(providerFamily: string): string[];
 }
 
 /** A price set from configuration; it wins over the bundled data for the same model. */

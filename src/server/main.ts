@@ -10,7 +10,7 @@ import { meter } from '../policies/meter.js';
 import { route } from '../policies/route.js';
 import { compose, type Policy } from '../pipeline/call.js';
 import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
-import { createModelCatalog } from '../pipeline/model-catalog.js';
+import { createModelCatalog, type ModelCatalog } from '../pipeline/model-catalog.js';
 import { computeCost, createPriceCatalog, type PriceCatalog } from '../pricing/index.js';
 import type { Dialect } from '../spec/canonical.js';
 import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
@@ -80,13 +80,27 @@ function createPricer(options: { catalog: PriceCatalog; logger: Logger }): Dispa
   };
 }
 
-function listModels(loaded: LoadedConfig, dialect: Dialect): Record<string, unknown> {
-  const models = loaded.config.models;
+/**
+ * What GET /v1/models lists: the models declared in config, then each provider's own models that route to it by
+ * family (gpt-*, claude-*, gemini-*), as far as the price catalog knows them. Computed once at start.
+ */
+function routableModels(options: { loaded: LoadedConfig; catalog: PriceCatalog; models: ModelCatalog; runtimes: ReadonlyMap<string, ProviderRuntime> }): Array<{ id: string; provider: string }> {
+  const listed = new Map<string, string>();
+  for (const model of options.loaded.config.models) listed.set(model.name, model.provider);
+  for (const runtime of options.runtimes.values()) {
+    for (const id of options.catalog.knownModels(runtime.priceFamily)) {
+      if (!listed.has(id) && options.models.resolve(id)?.provider === runtime.name) listed.set(id, runtime.name);
+    }
+  }
+  return [...listed].map(([id, provider]) => ({ id, provider }));
+}
+
+function renderModelList(models: ReadonlyArray<{ id: string; provider: string }>, dialect: Dialect): Record<string, unknown> {
   if (dialect === 'anthropic') {
-    const data = models.map((model) => ({ type: 'model', id: model.name, display_name: model.name, created_at: '1970-01-01T00:00:00Z' }));
+    const data = models.map((model) => ({ type: 'model', id: model.id, display_name: model.id, created_at: '1970-01-01T00:00:00Z' }));
     return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
   }
-  return { object: 'list', data: models.map((model) => ({ id: model.name, object: 'model', created: 0, owned_by: model.provider })) };
+  return { object: 'list', data: models.map((model) => ({ id: model.id, object: 'model', created: 0, owned_by: model.provider })) };
 }
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -142,7 +156,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
   ];
   const handle = compose(policies, createDispatcher(deps));
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => listModels(loaded, dialect) }));
+  const routable = routableModels({ loaded, catalog, models, runtimes });
+  const modelLists = { openai: renderModelList(routable, 'openai'), anthropic: renderModelList(routable, 'anthropic') };
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect] }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());

@@ -110,12 +110,19 @@ describe('routing and methods', () => {
     expect(result.json.error).toMatchObject({ message: expect.stringContaining('anthropic') });
   });
 
-  it('lists models in the caller dialect', async () => {
-    const listed = await stack.gateway.url;
-    const openai = await request(`${listed}/v1/models`);
-    expect(await openai.body.json()).toMatchObject({ object: 'list' });
-    const anthropic = await request(`${listed}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } });
-    expect(await anthropic.body.json()).toMatchObject({ has_more: false });
+  it('lists the routable models in the caller dialect', async () => {
+    const openai = await request(`${stack.gateway.url}/v1/models`);
+    const list = (await openai.body.json()) as { object: string; data: Array<{ id: string; owned_by: string }> };
+    expect(list.object).toBe('list');
+    expect(list.data).toEqual(expect.arrayContaining([
+      { id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' },
+      { id: 'claude-sonnet-4-5', object: 'model', created: 0, owned_by: 'anthropic' },
+      { id: 'gemini-2.5-flash', object: 'model', created: 0, owned_by: 'gemini' },
+    ]));
+    const anthropic = await request(`${stack.gateway.url}/v1/models`, { headers: { 'anthropic-version': '2023-06-01' } });
+    const page = (await anthropic.body.json()) as { data: Array<{ type: string; id: string }>; has_more: boolean };
+    expect(page.has_more).toBe(false);
+    expect(page.data).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'model', id: 'claude-haiku-4-5' })]));
   });
 });
 
