@@ -2,7 +2,7 @@
  * Helpers shared by the emulator's own tests: JSON POSTs over real HTTP and SSE parsing with the project's one
  * SSE parser. Test-only; nothing in the emulator imports this file.
  */
-import { createSseParser, type SseEvent } from '../providers/shared/sse.js';
+import { parseSseText } from '../providers/shared/sse.js';
 import { isRecord } from './request-text.js';
 
 export const openAiAuth = { authorization: 'Bearer sk-emulator-test' };
@@ -32,14 +32,8 @@ export function json(text: string): Record<string, unknown> {
   return value;
 }
 
-/** All SSE events of a complete stream body. */
-export function sseEvents(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const parser = createSseParser((event) => events.push(event));
-  parser.push(text);
-  parser.end();
-  return events;
-}
+/** All SSE events of a complete text, through the project's one SSE parser. */
+export const sseEvents = parseSseText;
 
 /** The JSON payloads of SSE events (skipping OpenAI's `[DONE]`). */
 export function ssePayloads(text: string): Array<Record<string, unknown>> {

@@ -33,6 +33,15 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   };
 }
 
+/** All events of a complete SSE text (fixtures, tests, recorded transcripts). */
+export function parseSseText(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const parser = createSseParser((event) => events.push(event));
+  parser.push(text);
+  parser.end();
+  return events;
+}
+
 /** Formats one SSE event. `event` is omitted when undefined (OpenAI style). */
 export function formatSse(data: string, event?: string): string {
   return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;

@@ -1,6 +1,6 @@
 /** Loads the Anthropic fixtures of this folder for tests. */
 import { readFileSync } from 'node:fs';
-import { createSseParser, type SseEvent } from '../../shared/sse.js';
+import { parseSseText, type SseEvent } from '../../shared/sse.js';
 
 /** The text of a fixture file. */
 export function fixtureText(name: string): string {
@@ -13,14 +13,8 @@ export function fixtureJson(name: string): unknown {
   return value;
 }
 
-/** SSE text → events, through the project's one SSE parser. */
-export function sseEvents(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const parser = createSseParser((event) => events.push(event));
-  parser.push(text);
-  parser.end();
-  return events;
-}
+/** All SSE events of a complete text, through the project's one SSE parser. */
+export const sseEvents = parseSseText;
 
 /** An SSE transcript split into events. */
 export function fixtureEvents(name: string): SseEvent[] {

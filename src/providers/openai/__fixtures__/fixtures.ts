@@ -1,6 +1,6 @@
 /** Loads the recorded OpenAI fixtures of this folder for tests. */
 import { readFileSync } from 'node:fs';
-import { createSseParser, type SseEvent } from '../../shared/sse.js';
+import { parseSseText, type SseEvent } from '../../shared/sse.js';
 
 /** The text of a fixture file. */
 export function fixtureText(name: string): string {
@@ -18,11 +18,5 @@ export function fixtureEvents(name: string): SseEvent[] {
   return sseEvents(fixtureText(name));
 }
 
-/** SSE text → events. */
-export function sseEvents(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const parser = createSseParser((event) => events.push(event));
-  parser.push(text);
-  parser.end();
-  return events;
-}
+/** All SSE events of a complete text, through the project's one SSE parser. */
+export const sseEvents = parseSseText;
