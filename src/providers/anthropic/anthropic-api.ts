@@ -124,15 +124,6 @@ export const knownStreamEventTypes: ReadonlySet<string> = new Set([
   'error',
 ]);
 
-/** Parses a JSON text without casting; undefined when it is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Names the first problem of a failed parse with its path: `content[1].id: …`. */
 export function describeIssue(error: z.ZodError): string {

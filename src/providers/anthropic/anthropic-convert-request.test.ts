@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest } from '../../spec/canonical.js';
-import { GatewayError } from '../../spec/errors.js';
+import type { GatewayError } from '../../spec/errors.js';
 import { sniffImageType } from './anthropic-convert-messages.js';
 import { defaultMaxTokensFor, toAnthropicRequest } from './anthropic-convert-request.js';
+import { thrownGatewayError } from '../../../test/support/thrown.js';
 
 const base: ChatRequest = { model: 'public', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: false, includeUsage: false };
 const convert = (request: Partial<ChatRequest>, upstreamModel = 'claude-sonnet-4-5') => toAnthropicRequest({ ...base, ...request }, { upstreamModel });
 const body = (request: Partial<ChatRequest>, upstreamModel?: string) => convert(request, upstreamModel).body;
-
-function thrown(action: () => unknown): GatewayError {
-  try {
-    action();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
@@ -83,9 +74,9 @@ describe('toAnthropicRequest', () => {
 
   it('rejects tool arguments that are not a JSON object, naming the canonical field', () => {
     const messages: ChatMessage[] = [{ role: 'assistant', content: [{ type: 'tool-call', id: 'c', name: 'f', arguments: '{"a":' }] }];
-    expect(thrown(() => convert({ messages }))).toMatchObject({ code: 'untranslatable', param: 'messages[0].content[0].arguments' });
+    expect(thrownGatewayError(() => convert({ messages }))).toMatchObject({ code: 'untranslatable', param: 'messages[0].content[0].arguments' });
     const array: ChatMessage[] = [{ role: 'assistant', content: [{ type: 'tool-call', id: 'c', name: 'f', arguments: '[1]' }] }];
-    expect(thrown(() => convert({ messages: array })).param).toBe('messages[0].content[0].arguments');
+    expect(thrownGatewayError(() => convert({ messages: array })).param).toBe('messages[0].content[0].arguments');
   });
 
   it('sends signed reasoning back as thinking, redacted reasoning as redacted_thinking, and drops unsigned reasoning', () => {
@@ -132,7 +123,7 @@ describe('toAnthropicRequest', () => {
   });
 
   it('rejects images Anthropic cannot take', () => {
-    const image = (part: ChatMessage): GatewayError => thrown(() => convert({ messages: [part] }));
+    const image = (part: ChatMessage): GatewayError => thrownGatewayError(() => convert({ messages: [part] }));
     expect(image({ role: 'user', content: [{ type: 'text', text: 'x' }, { type: 'image', data: 'AAAA' }] }).param).toBe('messages[0].content[1]');
     expect(image({ role: 'user', content: [{ type: 'image', data: png, mediaType: 'image/bmp' }] }).message).toContain('image/bmp');
     expect(image({ role: 'user', content: [{ type: 'image', url: 'ftp://example.com/a.png' }] }).code).toBe('untranslatable');
@@ -172,7 +163,7 @@ describe('toAnthropicRequest', () => {
       output_config: { format: { type: 'json_schema', schema } },
     });
     expect(body({ responseFormat: { type: 'text' } })).not.toHaveProperty('output_config');
-    expect(thrown(() => convert({ responseFormat: { type: 'json_object' } }))).toMatchObject({ code: 'untranslatable', param: 'responseFormat' });
+    expect(thrownGatewayError(() => convert({ responseFormat: { type: 'json_object' } }))).toMatchObject({ code: 'untranslatable', param: 'responseFormat' });
   });
 
   it('maps reasoning to a thinking budget that fits under max_tokens', () => {

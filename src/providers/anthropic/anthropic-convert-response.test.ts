@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../spec/errors.js';
 import { fixtureJson } from './__fixtures__/fixtures.js';
 import { fromAnthropicResponse } from './anthropic-convert-response.js';
-
-function thrown(action: () => unknown): GatewayError {
-  try {
-    action();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+import { thrownGatewayError } from '../../../test/support/thrown.js';
 
 describe('fromAnthropicResponse', () => {
   it('reads the API reference example: text (citations dropped), stop reason and usage', () => {
@@ -81,10 +71,10 @@ describe('fromAnthropicResponse', () => {
   });
 
   it('rejects a body that is not a Message as upstream_bad_response naming the field', () => {
-    expect(thrown(() => fromAnthropicResponse({ id: 'x' })).code).toBe('upstream_bad_response');
-    expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'text' }] })).message).toContain('content[0].text');
-    expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'text', text: 5 }] })).message).toContain('content[0].text: expected string');
-    expect(thrown(() => fromAnthropicResponse({ content: [{ type: 'tool_use', input: {} }] })).message).toContain('content[0]');
-    expect(thrown(() => fromAnthropicResponse('nope')).code).toBe('upstream_bad_response');
+    expect(thrownGatewayError(() => fromAnthropicResponse({ id: 'x' })).code).toBe('upstream_bad_response');
+    expect(thrownGatewayError(() => fromAnthropicResponse({ content: [{ type: 'text' }] })).message).toContain('content[0].text');
+    expect(thrownGatewayError(() => fromAnthropicResponse({ content: [{ type: 'text', text: 5 }] })).message).toContain('content[0].text: expected string');
+    expect(thrownGatewayError(() => fromAnthropicResponse({ content: [{ type: 'tool_use', input: {} }] })).message).toContain('content[0]');
+    expect(thrownGatewayError(() => fromAnthropicResponse('nope')).code).toBe('upstream_bad_response');
   });
 });

@@ -6,7 +6,8 @@
  */
 import type { UpstreamHttpError } from '../../spec/errors.js';
 import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
-import { anthropicErrorBodySchema, parseJson } from './anthropic-api.js';
+import { anthropicErrorBodySchema } from './anthropic-api.js';
+import { parseJson } from '../shared/parse-json.js';
 
 
 function readError(body: string): { message: string | undefined; type: string | undefined } {

@@ -13,7 +13,8 @@
  */
 import type { SseEvent } from '../shared/sse.js';
 import type { StreamPart } from '../../spec/canonical.js';
-import { anthropicStreamEventSchema, describeIssue, knownStreamEventTypes, parseJson, type AnthropicContentBlock, type AnthropicStreamEvent, type AnthropicUsage } from './anthropic-api.js';
+import { anthropicStreamEventSchema, describeIssue, knownStreamEventTypes, type AnthropicContentBlock, type AnthropicStreamEvent, type AnthropicUsage } from './anthropic-api.js';
+import { parseJson } from '../shared/parse-json.js';
 import { toolInputText } from './anthropic-convert-response.js';
 import { fromAnthropicStopReason } from './anthropic-finish-reason.js';
 import { anthropicUsageToTokens, mergeAnthropicUsage } from './anthropic-usage.js';

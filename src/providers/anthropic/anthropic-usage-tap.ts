@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { SseEvent } from '../shared/sse.js';
 import type { StreamTap } from '../shared/stream-tap.js';
 import type { TokenUsage } from '../../spec/usage.js';
-import { anthropicStreamEventSchema, anthropicUsageSchema, parseJson, type AnthropicUsage } from './anthropic-api.js';
+import { anthropicStreamEventSchema, anthropicUsageSchema, type AnthropicUsage } from './anthropic-api.js';
+import { parseJson } from '../shared/parse-json.js';
 import { anthropicUsageToTokens, mergeAnthropicUsage } from './anthropic-usage.js';
 
 export interface UsageRead {

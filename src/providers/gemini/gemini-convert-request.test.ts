@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ChatRequest } from '../../spec/canonical.js';
-import { GatewayError } from '../../spec/errors.js';
 import { toGeminiRequest } from './gemini-convert-request.js';
+import { thrownGatewayError } from '../../../test/support/thrown.js';
 
 const base = (overrides: Partial<ChatRequest> = {}): ChatRequest => ({
   model: 'public-model',
@@ -14,16 +14,6 @@ const base = (overrides: Partial<ChatRequest> = {}): ChatRequest => ({
 const convert = (overrides: Partial<ChatRequest> = {}) => toGeminiRequest(base(overrides), { upstreamModel: 'gemini-2.5-flash' });
 
 /** Runs `fn` and returns the GatewayError it throws (failing the test if it throws something else or nothing). */
-function thrown(fn: () => unknown): GatewayError {
-  try {
-    fn();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
-
 const weatherCall: ChatMessage = {
   role: 'assistant',
   content: [
@@ -92,10 +82,10 @@ describe('toGeminiRequest: path and messages', () => {
   it('rejects images Gemini cannot take, naming the part', () => {
     const image = (part: object) => () =>
       convert({ messages: [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', ...part }] }] });
-    expect(thrown(image({ url: 'http://example.com/a.png' }))).toMatchObject({ code: 'untranslatable', param: 'messages[0].content[1]' });
-    expect(thrown(image({ url: 'ftp://example.com/a.png' })).param).toBe('messages[0].content[1]');
-    expect(thrown(image({ url: 'data:text/plain,hello' })).param).toBe('messages[0].content[1]');
-    expect(thrown(image({ data: 'AAAA' })).message).toContain('media type');
+    expect(thrownGatewayError(image({ url: 'http://example.com/a.png' }))).toMatchObject({ code: 'untranslatable', param: 'messages[0].content[1]' });
+    expect(thrownGatewayError(image({ url: 'ftp://example.com/a.png' })).param).toBe('messages[0].content[1]');
+    expect(thrownGatewayError(image({ url: 'data:text/plain,hello' })).param).toBe('messages[0].content[1]');
+    expect(thrownGatewayError(image({ data: 'AAAA' })).message).toContain('media type');
   });
 
   it('sends tool calls as functionCall (args object) and tool results as functionResponse named after their call', () => {
@@ -198,7 +188,7 @@ describe('toGeminiRequest: path and messages', () => {
   });
 
   it('rejects a tool result with no earlier call, and arguments that are not a JSON object', () => {
-    const orphan = thrown(() =>
+    const orphan = thrownGatewayError(() =>
       convert({
         messages: [
           { role: 'user', content: [{ type: 'text', text: 'x' }] },
@@ -208,7 +198,7 @@ describe('toGeminiRequest: path and messages', () => {
     );
     expect(orphan).toMatchObject({ code: 'untranslatable', param: 'messages[1].content[0].toolCallId', status: 400 });
     const badArgs = (text: string) =>
-      thrown(() => convert({ messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'c', name: 'f', arguments: text }] }] }));
+      thrownGatewayError(() => convert({ messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'c', name: 'f', arguments: text }] }] }));
     expect(badArgs('{"a":').param).toBe('messages[0].content[0].arguments');
     expect(badArgs('[1,2]').param).toBe('messages[0].content[0].arguments');
     expect(badArgs('"text"').code).toBe('untranslatable');
@@ -287,6 +277,6 @@ describe('toGeminiRequest: tools and generation config', () => {
   });
 
   it('rejects more than five stop sequences', () => {
-    expect(thrown(() => convert({ stop: ['a', 'b', 'c', 'd', 'e', 'f'] }))).toMatchObject({ code: 'untranslatable', param: 'stop' });
+    expect(thrownGatewayError(() => convert({ stop: ['a', 'b', 'c', 'd', 'e', 'f'] }))).toMatchObject({ code: 'untranslatable', param: 'stop' });
   });
 });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { UpstreamHttpError } from '../../spec/errors.js';
 import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
 import { googleErrorBodySchema } from './gemini-api.js';
+import { parseJson } from '../shared/parse-json.js';
 
 const errorBodySchema = z.union([googleErrorBodySchema, z.array(googleErrorBodySchema).min(1)]);
 
@@ -17,13 +18,7 @@ export function parseGeminiError(input: UpstreamErrorInput): UpstreamHttpError {
 }
 
 function readGoogleError(body: string): { message: string | undefined; status: string | undefined } | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  const parsed = errorBodySchema.safeParse(json);
+  const parsed = errorBodySchema.safeParse(parseJson(body));
   if (!parsed.success) return undefined;
   const error = Array.isArray(parsed.data) ? parsed.data[0]?.error : parsed.data.error;
   if (error === undefined) return undefined;

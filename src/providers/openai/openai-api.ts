@@ -162,13 +162,3 @@ export const openaiResponsesEventSchema = z.object({
   delta: z.string().nullish(),
   response: openaiResponsesBodySchema.nullish(),
 });
-
-/** Parses a JSON text without casting; undefined when it is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value;
-  } catch {
-    return undefined;
-  }
-}

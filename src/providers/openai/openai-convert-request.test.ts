@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../spec/canonical.js';
-import { GatewayError } from '../../spec/errors.js';
 import { compatiblePresets } from '../openai-compatible/openai-compatible-quirks.js';
 import { effortForBudget, toOpenAIRequest } from './openai-convert-request.js';
+import { thrownGatewayError } from '../../../test/support/thrown.js';
 
 const base: ChatRequest = { model: 'public-name', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], stream: false, includeUsage: false };
-
-function thrown(run: () => unknown): GatewayError | null {
-  try {
-    run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  return null;
-}
 
 describe('toOpenAIRequest', () => {
   it('a minimal request: upstream model, system first, single text part as a string', () => {
@@ -160,10 +150,10 @@ describe('toOpenAIRequest', () => {
   });
 
   it('what OpenAI cannot express is untranslatable, named in canonical terms', () => {
-    const topK = thrown(() => toOpenAIRequest({ ...base, topK: 40 }, { upstreamModel: 'm' }));
+    const topK = thrownGatewayError(() => toOpenAIRequest({ ...base, topK: 40 }, { upstreamModel: 'm' }));
     expect(topK?.code).toBe('untranslatable');
     expect(topK?.param).toBe('topK');
-    const image = thrown(() => toOpenAIRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image', data: 'xx' }] }] }, { upstreamModel: 'm' }));
+    const image = thrownGatewayError(() => toOpenAIRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'image', data: 'xx' }] }] }, { upstreamModel: 'm' }));
     expect(image?.code).toBe('untranslatable');
     expect(image?.param).toBe('messages[0].content[1]');
   });

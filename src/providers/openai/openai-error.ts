@@ -5,7 +5,8 @@
  */
 import type { UpstreamHttpError } from '../../spec/errors.js';
 import { toUpstreamError, type UpstreamErrorInput } from '../shared/upstream-error.js';
-import { openaiErrorBodySchema, parseJson } from './openai-api.js';
+import { openaiErrorBodySchema } from './openai-api.js';
+import { parseJson } from '../shared/parse-json.js';
 
 
 function readError(body: string): { message: string | undefined; type: string | undefined } {

@@ -6,7 +6,8 @@
  */
 import type { StreamTap } from '../shared/stream-tap.js';
 import type { TokenUsage } from '../../spec/usage.js';
-import { openaiResponsesBodySchema, openaiResponsesEventSchema, parseJson } from './openai-api.js';
+import { openaiResponsesBodySchema, openaiResponsesEventSchema } from './openai-api.js';
+import { parseJson } from '../shared/parse-json.js';
 import { openaiResponsesUsageToTokens } from './openai-usage.js';
 
 /** A non-streamed Responses body → usage and the model that served it. */

@@ -8,7 +8,8 @@
 import type { SseEvent } from '../shared/sse.js';
 import type { StreamPart } from '../../spec/canonical.js';
 import type { TokenUsage } from '../../spec/usage.js';
-import { openaiChatChunkSchema, parseJson, type OpenAIChatChunk, type OpenAIMessage, type OpenAIToolCall } from './openai-api.js';
+import { openaiChatChunkSchema, type OpenAIChatChunk, type OpenAIMessage, type OpenAIToolCall } from './openai-api.js';
+import { parseJson } from '../shared/parse-json.js';
 import { fromOpenAIFinishReason, readContent, readReasoning } from './openai-message-parts.js';
 import { openaiUsageToTokens } from './openai-usage.js';
 

@@ -8,7 +8,8 @@ import type { SseEvent } from '../shared/sse.js';
 import type { StreamTap } from '../shared/stream-tap.js';
 import type { TokenUsage } from '../../spec/usage.js';
 import { z } from 'zod';
-import { openaiChatChunkSchema, openaiEmbeddingsBodySchema, openaiUsageSchema, parseJson } from './openai-api.js';
+import { openaiChatChunkSchema, openaiEmbeddingsBodySchema, openaiUsageSchema } from './openai-api.js';
+import { parseJson } from '../shared/parse-json.js';
 import { readContent, readReasoning } from './openai-message-parts.js';
 import { openaiEmbeddingsUsageToTokens, openaiUsageToTokens } from './openai-usage.js';
 

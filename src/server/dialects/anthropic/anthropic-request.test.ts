@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../spec/errors.js';
 import { anthropicChatToCanonical, parseAnthropicChatBody } from './anthropic-request.js';
-
-function thrown(action: () => unknown): GatewayError {
-  try {
-    action();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+import { thrownGatewayError } from '../../../../test/support/thrown.js';
 
 const hello = { model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello, Claude' }] };
 const canonical = (body: Record<string, unknown>) => anthropicChatToCanonical(parseAnthropicChatBody({ ...hello, ...body }));
@@ -22,17 +12,17 @@ describe('parseAnthropicChatBody', () => {
 
   it('requires max_tokens as the API does', () => {
     const { max_tokens: _dropped, ...body } = hello;
-    expect(thrown(() => parseAnthropicChatBody(body))).toMatchObject({ code: 'invalid_request', param: 'max_tokens', message: 'max_tokens: Field required' });
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, max_tokens: 1.5 })).message).toBe('max_tokens: expected integer');
+    expect(thrownGatewayError(() => parseAnthropicChatBody(body))).toMatchObject({ code: 'invalid_request', param: 'max_tokens', message: 'max_tokens: Field required' });
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, max_tokens: 1.5 })).message).toBe('max_tokens: expected integer');
   });
 
   it('names the path of the first problem', () => {
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 3 }] })).message).toBe('messages[1].content: expected string or array');
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text' }] }] })).message).toBe('messages[0].content[1].text: Field required');
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'robot', content: 'x' }] })).param).toBe('messages[0].role');
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, tools: [{ name: 'f' }] })).message).toBe('tools[0].input_schema: Field required');
-    expect(thrown(() => parseAnthropicChatBody({ ...hello, model: '' })).param).toBe('model');
-    expect(thrown(() => parseAnthropicChatBody([])).code).toBe('invalid_request');
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 3 }] })).message).toBe('messages[1].content: expected string or array');
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text' }] }] })).message).toBe('messages[0].content[1].text: Field required');
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, messages: [{ role: 'robot', content: 'x' }] })).param).toBe('messages[0].role');
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, tools: [{ name: 'f' }] })).message).toBe('tools[0].input_schema: Field required');
+    expect(thrownGatewayError(() => parseAnthropicChatBody({ ...hello, model: '' })).param).toBe('model');
+    expect(thrownGatewayError(() => parseAnthropicChatBody([])).code).toBe('invalid_request');
   });
 
   it('accepts cache_control on system, blocks and tools (passed through untouched)', () => {
@@ -164,11 +154,11 @@ describe('anthropicChatToCanonical', () => {
     expect(canonical({ thinking: { type: 'adaptive', display: 'omitted' } }).reasoning).toEqual({});
     expect(canonical({ thinking: { type: 'disabled' } })).not.toHaveProperty('reasoning');
     expect(canonical({ output_config: { format: { type: 'json_schema', schema: { type: 'object' } } } }).responseFormat).toEqual({ type: 'json_schema', name: 'response', schema: { type: 'object' } });
-    expect(thrown(() => canonical({ output_config: { effort: 'turbo' } }))).toMatchObject({ code: 'untranslatable', param: 'output_config.effort' });
+    expect(thrownGatewayError(() => canonical({ output_config: { effort: 'turbo' } }))).toMatchObject({ code: 'untranslatable', param: 'output_config.effort' });
   });
 
   it('rejects what another provider cannot carry, naming the field', () => {
-    const untranslatable = (body: Record<string, unknown>) => thrown(() => canonical(body));
+    const untranslatable = (body: Record<string, unknown>) => thrownGatewayError(() => canonical(body));
     expect(untranslatable({ tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] })).toMatchObject({ code: 'untranslatable', param: 'tools[0]' });
     expect(untranslatable({ messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }] }] }).param).toBe('messages[0].content[0]');
     expect(untranslatable({ messages: [{ role: 'user', content: [{ type: 'search_result', source: 's', title: 't', content: [] }] }] }).param).toBe('messages[0].content[0]');

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../spec/errors.js';
 import { openaiChatToCanonical, parseOpenAIChatBody } from './openai-request.js';
-
-function thrown(run: () => unknown): GatewayError {
-  try {
-    run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
+import { thrownGatewayError } from '../../../../test/support/thrown.js';
 
 const toCanonical = (body: unknown) => openaiChatToCanonical(parseOpenAIChatBody(body));
 const hello = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello!' }] };
@@ -44,12 +34,12 @@ describe('parseOpenAIChatBody', () => {
       [{ ...hello, stop: 3 }, 'stop', 'stop: expected string or array of strings'],
     ];
     for (const [body, param, message] of cases) {
-      const error = thrown(() => parseOpenAIChatBody(body));
+      const error = thrownGatewayError(() => parseOpenAIChatBody(body));
       expect(error.code).toBe('invalid_request');
       expect(error.param).toBe(param);
       expect(error.message).toBe(message);
     }
-    expect(thrown(() => parseOpenAIChatBody([])).code).toBe('invalid_request');
+    expect(thrownGatewayError(() => parseOpenAIChatBody([])).code).toBe('invalid_request');
   });
 });
 
@@ -179,7 +169,7 @@ describe('openaiChatToCanonical', () => {
   it('reasoning_effort: none → no reasoning, xhigh → high, unknown → untranslatable', () => {
     expect(toCanonical({ ...hello, reasoning_effort: 'none' }).reasoning).toBeUndefined();
     expect(toCanonical({ ...hello, reasoning_effort: 'xhigh' }).reasoning).toEqual({ effort: 'high' });
-    expect(thrown(() => toCanonical({ ...hello, reasoning_effort: 'ultra' })).param).toBe('reasoning_effort');
+    expect(thrownGatewayError(() => toCanonical({ ...hello, reasoning_effort: 'ultra' })).param).toBe('reasoning_effort');
   });
 
   it('untranslatable features name the field', () => {
@@ -202,7 +192,7 @@ describe('openaiChatToCanonical', () => {
       [{ model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'g', input: 'x' } }] }] }, 'messages[0].tool_calls[0]'],
     ];
     for (const [body, param] of cases) {
-      const error = thrown(() => toCanonical(body));
+      const error = thrownGatewayError(() => toCanonical(body));
       expect(error.code, param).toBe('untranslatable');
       expect(error.param, param).toBe(param);
     }
