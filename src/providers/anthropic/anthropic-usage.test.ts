@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { totalInputTokens } from '../../spec/usage.js';
 import { anthropicUsageToTokens, mergeAnthropicUsage } from './anthropic-usage.js';
+import { emptyUsage } from '../../spec/usage.js';
 
 describe('anthropicUsageToTokens', () => {
   it('keeps input, cache reads and cache writes disjoint (input_tokens excludes both)', () => {
@@ -68,14 +69,7 @@ describe('anthropicUsageToTokens', () => {
   });
 
   it('treats missing, null and negative counts as 0', () => {
-    expect(anthropicUsageToTokens({ input_tokens: null, output_tokens: -3 })).toEqual({
-      inputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWrite5mTokens: 0,
-      cacheWrite1hTokens: 0,
-      outputTokens: 0,
-      reasoningTokens: 0,
-    });
+    expect(anthropicUsageToTokens({ input_tokens: null, output_tokens: -3 })).toEqual(emptyUsage());
   });
 });
 
