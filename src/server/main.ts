@@ -66,17 +66,17 @@ function configKeys(loaded: LoadedConfig, env: Environment, now: number): { byHa
 
 function createPricer(options: { catalog: PriceCatalog; logger: Logger }): DispatchDeps['price'] {
   const warned = new Set<string>();
-  return ({ runtime, model, usage }) => {
-    const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model });
-    if (entry === null) {
-      const id = `${runtime.priceFamily}/${model}`;
-      if (!warned.has(id)) {
-        warned.add(id);
-        options.logger.warn('model has no price: its usage is recorded as unpriced, not $0', { provider: runtime.name, model, priceFamily: runtime.priceFamily });
-      }
-      return null;
+  return ({ runtime, models, usage }) => {
+    for (const model of models) {
+      const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model });
+      if (entry !== null) return { cost: computeCost(usage, entry), ref: entry.ref };
     }
-    return { cost: computeCost(usage, entry), ref: entry.ref };
+    const id = `${runtime.priceFamily}/${models.join('|')}`;
+    if (!warned.has(id)) {
+      warned.add(id);
+      options.logger.warn('model has no price: its usage is recorded as unpriced, not $0', { provider: runtime.name, models, priceFamily: runtime.priceFamily });
+    }
+    return null;
   };
 }
 

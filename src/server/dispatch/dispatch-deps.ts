@@ -17,8 +17,11 @@ export interface PriceResult {
 
 export interface DispatchDeps {
   runtimes: ReadonlyMap<string, ProviderRuntime>;
-  /** Prices a usage record; null when the model has no price (unpriced is never $0). */
-  price: (input: { runtime: ProviderRuntime; model: string; usage: TokenUsage }) => PriceResult | null;
+  /**
+   * Prices a usage record by the first of `models` the catalog knows (the served snapshot id, then the id that was
+   * asked for); null when none has a price (unpriced is never $0).
+   */
+  price: (input: { runtime: ProviderRuntime; models: readonly string[]; usage: TokenUsage }) => PriceResult | null;
   /** Token count of a text, for estimates when an upstream never reported usage (aborted streams). */
   countText: (text: string, model: string) => number;
   /** Prompt tokens of a canonical request, for the same estimates. */
@@ -78,14 +81,8 @@ export function settleUsage(options: { attempt: Attempt; deps: DispatchDeps; run
   attempt.usage = options.usage;
   attempt.usageEstimated = options.estimated;
   if (options.usage === null) return;
-  const priced = options.deps.price({ runtime: options.runtime, model: attempt.servedModel ?? attempt.upstreamModel, usage: options.usage });
-  if (priced === null && attempt.servedModel !== null && attempt.servedModel !== attempt.upstreamModel) {
-    // A served model id the catalog does not know (a new snapshot name): price by the model that was asked for.
-    const fallback = options.deps.price({ runtime: options.runtime, model: attempt.upstreamModel, usage: options.usage });
-    attempt.cost = fallback?.cost ?? null;
-    attempt.priceRef = fallback?.ref ?? null;
-    return;
-  }
+  const models = attempt.servedModel !== null && attempt.servedModel !== attempt.upstreamModel ? [attempt.servedModel, attempt.upstreamModel] : [attempt.upstreamModel];
+  const priced = options.deps.price({ runtime: options.runtime, models, usage: options.usage });
   attempt.cost = priced?.cost ?? null;
   attempt.priceRef = priced?.ref ?? null;
 }
