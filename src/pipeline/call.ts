@@ -19,6 +19,7 @@ export interface AttemptCost {
   cacheReadUsd: number;
   cacheWriteUsd: number;
   outputUsd: number;
+  requestUsd: number;
   totalUsd: number;
 }
 

@@ -11,7 +11,9 @@ function row(n: number): LedgerRow {
     attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
     inputTokens: 1, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 1, reasoningTokens: 0,
     usageEstimated: false, costInputUsd: null, costCacheReadUsd: null, costCacheWriteUsd: null, costOutputUsd: null,
-    costTotalUsd: null, priceRef: null, configHash: 'h',
+    costTotalUsd: null, priceRef: null, configHash: 'h', inputAudioTokens: 0, inputImageTokens: 0, cacheReadAudioTokens: 0,
+    outputAudioTokens: 0, outputImageTokens: 0, serviceTier: 'standard', costRequestUsd: null, previousCostTotalUsd: null,
+    previousPriceRef: null, repricedAt: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { totalInputTokens, type TokenUsage } from '../spec/usage.js';
-import type { CostBreakdown, PriceEntry, TokenPrices } from './price-types.js';
+import type { CostBreakdown, PriceEntry, PriceSchedule, TokenPrices } from './price-types.js';
 
 const TOKENS_PER_MTOK = 1_000_000;
 
@@ -13,31 +13,57 @@ const usdFor = (tokens: number, perMtok: number): number => (tokens === 0 ? 0 : 
  * input tokens, else the base prices. Same rule as genai-prices (`input_tokens > tier.start`), where
  * input_tokens is the whole prompt including cache reads and writes.
  */
-export function pricesFor(entry: PriceEntry, usage: TokenUsage): TokenPrices {
+export function pricesFor(schedule: PriceSchedule, usage: TokenUsage): TokenPrices {
   const total = totalInputTokens(usage);
-  let prices = entry.base;
-  for (const tier of entry.tiers) {
+  let prices = schedule.base;
+  for (const tier of schedule.tiers) {
     if (total > tier.aboveInputTokens) prices = tier.prices;
   }
   return prices;
 }
 
+/** The schedule a usage record is billed at: the standard one, or its service tier's; null when the entry has none. */
+export function scheduleFor(entry: PriceEntry, usage: TokenUsage): PriceSchedule | null {
+  const tier = usage.serviceTier;
+  if (tier === undefined || tier === 'standard') return entry;
+  return entry.serviceTiers[tier] ?? null;
+}
+
+/** A subset of `total` priced at its own rate, the remainder at the kind's rate. */
+const split = (total: number, parts: ReadonlyArray<readonly [number | undefined, number | undefined]>, rate: number): number => {
+  let rest = total;
+  let usd = 0;
+  for (const [tokens, partRate] of parts) {
+    const count = Math.min(tokens ?? 0, rest);
+    if (count <= 0) continue;
+    rest -= count;
+    usd += usdFor(count, partRate ?? rate);
+  }
+  return usd + usdFor(rest, rate);
+};
+
 /**
- * Exact cost of a metered call. Each token kind is priced once (TokenUsage kinds are disjoint): uncached input at
- * the input price, cache reads at the cache-read price (fallback input), 5-minute writes at the 5m price
- * (fallback input), 1-hour writes at the 1h price (fallback 5m, then input), output at the output price with
- * reasoning (already inside output) at the reasoning price when the model has one. Components are rounded to
- * 1e-12 USD and the total is the rounded sum of the rounded components, so the parts always add up.
+ * Exact cost of a metered call, or null when it was billed at a service tier the entry has no price for (never
+ * silently priced at standard). Each token kind is priced once (TokenUsage kinds are disjoint): uncached input at
+ * the input price (its audio / image parts at their modality prices), cache reads at the cache-read price (fallback
+ * input; audio reads at the audio cache-read price, else the audio input price, as genai-prices bills them), 5-minute writes at the 5m price (fallback input), 1-hour
+ * writes at the 1h price (fallback 5m, then input), output at the output price with its reasoning, audio and image
+ * parts at their own prices when the model has them; plus the per-request fee. Components are rounded to 1e-12 USD
+ * and the total is the rounded sum of the rounded components, so the parts always add up.
  */
-export function computeCost(usage: TokenUsage, entry: PriceEntry): CostBreakdown {
-  const prices = pricesFor(entry, usage);
+export function computeCost(usage: TokenUsage, entry: PriceEntry): CostBreakdown | null {
+  const schedule = scheduleFor(entry, usage);
+  if (schedule === null) return null;
+  const prices = pricesFor(schedule, usage);
+  const read = prices.cacheReadPerMtok ?? prices.inputPerMtok;
   const write5m = prices.cacheWrite5mPerMtok ?? prices.inputPerMtok;
   const write1h = prices.cacheWrite1hPerMtok ?? write5m;
-  const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
-  const reasoningPrice = prices.reasoningPerMtok ?? prices.outputPerMtok;
-  const inputUsd = roundUsd(usdFor(usage.inputTokens, prices.inputPerMtok));
-  const cacheReadUsd = roundUsd(usdFor(usage.cacheReadTokens, prices.cacheReadPerMtok ?? prices.inputPerMtok));
+  const output = prices.outputPerMtok;
+  const inputUsd = roundUsd(split(usage.inputTokens, [[usage.inputAudioTokens, prices.inputAudioPerMtok], [usage.inputImageTokens, prices.inputImagePerMtok]], prices.inputPerMtok));
+  const cacheReadUsd = roundUsd(split(usage.cacheReadTokens, [[usage.cacheReadAudioTokens, prices.cacheReadAudioPerMtok ?? prices.inputAudioPerMtok]], read));
   const cacheWriteUsd = roundUsd(usdFor(usage.cacheWrite5mTokens, write5m) + usdFor(usage.cacheWrite1hTokens, write1h));
-  const outputUsd = roundUsd(usdFor(usage.outputTokens - reasoning, prices.outputPerMtok) + usdFor(reasoning, reasoningPrice));
-  return { inputUsd, cacheReadUsd, cacheWriteUsd, outputUsd, totalUsd: roundUsd(inputUsd + cacheReadUsd + cacheWriteUsd + outputUsd) };
+  const outputParts = [[usage.reasoningTokens, prices.reasoningPerMtok], [usage.outputAudioTokens, prices.outputAudioPerMtok], [usage.outputImageTokens, prices.outputImagePerMtok]] as const;
+  const outputUsd = roundUsd(split(usage.outputTokens, outputParts, output));
+  const requestUsd = roundUsd(entry.requestUsd);
+  return { inputUsd, cacheReadUsd, cacheWriteUsd, outputUsd, requestUsd, totalUsd: roundUsd(inputUsd + cacheReadUsd + cacheWriteUsd + outputUsd + requestUsd) };
 }

@@ -8,6 +8,7 @@
  */
 import type { ConditionalPrice, ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import type { PriceEntry, PriceTier, TokenPrices } from './price-types.js';
+import { builtInServiceTiers } from './service-tier-prices.js';
 
 type PriceValue = ModelPrice[string];
 
@@ -20,6 +21,11 @@ const optionalKeys: ReadonlyArray<{ kind: OptionalKind; keys: readonly string[] 
   { kind: 'cacheWrite5mPerMtok', keys: ['cache_write_5m_mtok', 'cache_write_mtok'] },
   { kind: 'cacheWrite1hPerMtok', keys: ['cache_write_1h_mtok'] },
   { kind: 'reasoningPerMtok', keys: ['output_reasoning_mtok'] },
+  { kind: 'inputAudioPerMtok', keys: ['input_audio_mtok'] },
+  { kind: 'inputImagePerMtok', keys: ['input_image_mtok'] },
+  { kind: 'cacheReadAudioPerMtok', keys: ['cache_audio_read_mtok'] },
+  { kind: 'outputAudioPerMtok', keys: ['output_audio_mtok'] },
+  { kind: 'outputImagePerMtok', keys: ['output_image_mtok'] },
 ];
 
 const tierStarts = (value: PriceValue): number[] => (value === undefined || typeof value === 'number' ? [] : value.tiers.map((tier) => tier.start));
@@ -56,9 +62,10 @@ function pricesAt(price: ModelPrice, above: number | null): TokenPrices | null {
 /**
  * One ModelPrice as a PriceEntry, or null when it has no token input price (audio-hour or per-request-only
  * models): such a model is unpriced for us rather than $0. Output missing means $0 output (embeddings).
- * Price keys for kinds TokenUsage does not meter (audio, image, web searches, per-request fees) are ignored.
+ * `requests_kcount` becomes the per-request fee. Price keys for things TokenUsage does not meter (web searches,
+ * document pages, video) are ignored. `refSuffix` names a conditional price (`@2025-09-05`, `@16:30-00:30Z`).
  */
-export function toPriceEntry(options: { providerId: string; modelId: string; price: ModelPrice }): PriceEntry | null {
+export function toPriceEntry(options: { providerId: string; modelId: string; price: ModelPrice; refSuffix?: string; effectiveFrom?: number | null }): PriceEntry | null {
   const base = pricesAt(options.price, null);
   if (base === null) return null;
   const tokenKeys = ['input_mtok', 'output_mtok', ...optionalKeys.flatMap((kind) => kind.keys)];
@@ -68,7 +75,18 @@ export function toPriceEntry(options: { providerId: string; modelId: string; pri
     const prices = pricesAt(options.price, start);
     if (prices !== null) tiers.push({ aboveInputTokens: start, prices });
   }
-  return { ref: `genai-prices:${options.providerId}/${options.modelId}`, source: 'bundled', provider: options.providerId, model: options.modelId, base, tiers };
+  const requests = options.price.requests_kcount;
+  return {
+    ref: `genai-prices:${options.providerId}/${options.modelId}${options.refSuffix ?? ''}`,
+    source: 'bundled',
+    provider: options.providerId,
+    model: options.modelId,
+    effectiveFrom: options.effectiveFrom ?? null,
+    requestUsd: typeof requests === 'number' ? requests / 1000 : 0,
+    base,
+    tiers,
+    serviceTiers: builtInServiceTiers(options.providerId, options.modelId, { base, tiers }),
+  };
 }
 
 /** A ConditionalPrice constraint, pre-parsed so that choosing the price in force is a few comparisons. */
@@ -118,11 +136,16 @@ function holds(condition: PriceCondition, at: Date): boolean {
  * (an unconstrained entry always holds), else the first entry.
  */
 export function conditionInForce(conditions: readonly PriceCondition[], at: Date): number {
+  return Math.max(lastHolding(conditions, at), 0);
+}
+
+/** Index of the last condition that holds at `at`, or -1. */
+export function lastHolding(conditions: readonly PriceCondition[], at: Date): number {
   for (let index = conditions.length - 1; index >= 0; index -= 1) {
     const condition = conditions[index];
     if (condition !== undefined && holds(condition, at)) return index;
   }
-  return 0;
+  return -1;
 }
 
 /** A matched model's price options: one entry, or one per ConditionalPrice with its parsed condition. */
@@ -130,13 +153,30 @@ export type ModelPriceOptions =
   | { kind: 'fixed'; entry: PriceEntry | null }
   | { kind: 'conditional'; conditions: PriceCondition[]; entries: Array<PriceEntry | null> };
 
+/** The ref suffix of a conditional price: its start date, or its daily window as written in the data. */
+function conditionSuffix(constraint: ConditionalPrice['constraint']): string {
+  if (constraint === undefined) return '';
+  if (constraint.type === 'start_date') return `@${constraint.start_date}`;
+  return `@${constraint.start_time}-${constraint.end_time}`;
+}
+
 export function priceOptionsOf(options: { providerId: string; model: ModelInfo }): ModelPriceOptions {
   const { providerId, model } = options;
   if (!Array.isArray(model.prices)) return { kind: 'fixed', entry: toPriceEntry({ providerId, modelId: model.id, price: model.prices }) };
   const list: ConditionalPrice[] = model.prices;
+  const conditions = list.map((conditional) => parseCondition(conditional.constraint));
   return {
     kind: 'conditional',
-    conditions: list.map((conditional) => parseCondition(conditional.constraint)),
-    entries: list.map((conditional) => toPriceEntry({ providerId, modelId: model.id, price: conditional.prices })),
+    conditions,
+    entries: list.map((conditional, index) => {
+      const condition = conditions[index];
+      return toPriceEntry({
+        providerId,
+        modelId: model.id,
+        price: conditional.prices,
+        refSuffix: conditionSuffix(conditional.constraint),
+        effectiveFrom: condition?.kind === 'from' ? condition.epochMs : null,
+      });
+    }),
   };
 }

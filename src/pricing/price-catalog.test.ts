@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { emptyUsage, type TokenUsage } from '../spec/usage.js';
 import { computeCost } from './compute-cost.js';
 import { createPriceCatalog } from './price-catalog.js';
-import type { PriceEntry } from './price-types.js';
+import type { CostBreakdown, PriceEntry, PriceVersion, TokenPrices } from './price-types.js';
 
 vi.mock('@pydantic/genai-prices', async (importOriginal) => {
   const actual = await importOriginal<typeof GenaiPrices>();
@@ -18,6 +18,12 @@ beforeEach(() => {
 
 const usage = (parts: Partial<TokenUsage>): TokenUsage => ({ ...emptyUsage(), ...parts });
 const catalog = createPriceCatalog({});
+const version = (base: TokenPrices, effectiveFrom: number | null = null): PriceVersion => ({ effectiveFrom, requestUsd: 0, base, tiers: [], serviceTiers: {} });
+const costOf = (parts: TokenUsage, entry: PriceEntry): CostBreakdown => {
+  const result = computeCost(parts, entry);
+  if (result === null) throw new Error('unexpectedly unpriced');
+  return result;
+};
 const lookup = (providerFamily: string, model: string): PriceEntry => {
   const entry = catalog.lookup({ providerFamily, model });
   if (entry === null) throw new Error(`no price for ${providerFamily}/${model}`);
@@ -51,7 +57,7 @@ describe('bundled prices and computeCost', () => {
     // prompt_tokens 2000 of which cached_tokens 1536 -> 464 uncached; 300 completion tokens.
     const u = usage({ inputTokens: 464, cacheReadTokens: 1_536, outputTokens: 300 });
     // 464*2.5 = 1160, 1536*1.25 = 1920, 300*10 = 3000 (per 1e6 tokens).
-    expect(computeCost(u, entry)).toEqual({ inputUsd: 0.00116, cacheReadUsd: 0.00192, cacheWriteUsd: 0, outputUsd: 0.003, totalUsd: 0.00608 });
+    expect(costOf(u, entry)).toEqual({ inputUsd: 0.00116, cacheReadUsd: 0.00192, cacheWriteUsd: 0, outputUsd: 0.003, requestUsd: 0, totalUsd: 0.00608 });
     expect(genaiTotal(u, 'gpt-4o', 'openai')).toBeCloseTo(0.00608, 12);
   });
 
@@ -60,7 +66,7 @@ describe('bundled prices and computeCost', () => {
     expect(entry.base).toEqual({ inputPerMtok: 3, outputPerMtok: 15, cacheReadPerMtok: 0.3, cacheWrite5mPerMtok: 3.75, cacheWrite1hPerMtok: 6 });
     const u = usage({ inputTokens: 1_000, cacheReadTokens: 20_000, cacheWrite5mTokens: 3_000, cacheWrite1hTokens: 2_000, outputTokens: 500 });
     // 1000*3 = 3000; 20000*0.3 = 6000; 3000*3.75 + 2000*6 = 23250; 500*15 = 7500.
-    expect(computeCost(u, entry)).toEqual({ inputUsd: 0.003, cacheReadUsd: 0.006, cacheWriteUsd: 0.02325, outputUsd: 0.0075, totalUsd: 0.03975 });
+    expect(costOf(u, entry)).toEqual({ inputUsd: 0.003, cacheReadUsd: 0.006, cacheWriteUsd: 0.02325, outputUsd: 0.0075, requestUsd: 0, totalUsd: 0.03975 });
     expect(genaiTotal(u, 'claude-sonnet-4-5', 'anthropic')).toBeCloseTo(0.03975, 12);
   });
 
@@ -71,11 +77,11 @@ describe('bundled prices and computeCost', () => {
     ]);
     const over = usage({ inputTokens: 150_000, cacheReadTokens: 60_000, outputTokens: 1_000 });
     // 150000*6 = 900000; 60000*0.6 = 36000; 1000*22.5 = 22500.
-    expect(computeCost(over, entry)).toEqual({ inputUsd: 0.9, cacheReadUsd: 0.036, cacheWriteUsd: 0, outputUsd: 0.0225, totalUsd: 0.9585 });
+    expect(costOf(over, entry)).toEqual({ inputUsd: 0.9, cacheReadUsd: 0.036, cacheWriteUsd: 0, outputUsd: 0.0225, requestUsd: 0, totalUsd: 0.9585 });
     expect(genaiTotal(over, 'claude-sonnet-4-5', 'anthropic')).toBeCloseTo(0.9585, 12);
     // Exactly 200,000 is not above the threshold, for genai-prices as for us: base prices.
     const at = usage({ inputTokens: 200_000, outputTokens: 1_000 });
-    expect(computeCost(at, entry).totalUsd).toBe(0.615);
+    expect(costOf(at, entry).totalUsd).toBe(0.615);
     expect(genaiTotal(at, 'claude-sonnet-4-5', 'anthropic')).toBeCloseTo(0.615, 12);
   });
 
@@ -84,10 +90,10 @@ describe('bundled prices and computeCost', () => {
     expect(flash).toMatchObject({ provider: 'google', ref: 'genai-prices:google/gemini-2.5-flash', base: { inputPerMtok: 0.3, cacheReadPerMtok: 0.03, outputPerMtok: 2.5 } });
     // promptTokenCount 10000 incl. cachedContentTokenCount 4000; candidates 200 + thoughts 800.
     const u = usage({ inputTokens: 6_000, cacheReadTokens: 4_000, outputTokens: 1_000, reasoningTokens: 800 });
-    expect(computeCost(u, flash)).toEqual({ inputUsd: 0.0018, cacheReadUsd: 0.00012, cacheWriteUsd: 0, outputUsd: 0.0025, totalUsd: 0.00442 });
+    expect(costOf(u, flash)).toEqual({ inputUsd: 0.0018, cacheReadUsd: 0.00012, cacheWriteUsd: 0, outputUsd: 0.0025, requestUsd: 0, totalUsd: 0.00442 });
     expect(genaiTotal(u, 'gemini-2.5-flash', 'google')).toBeCloseTo(0.00442, 12);
     const pro = usage({ inputTokens: 200_000, cacheReadTokens: 50_000, outputTokens: 2_000 });
-    expect(computeCost(pro, lookup('google', 'gemini-2.5-pro')).totalUsd).toBe(0.5425);
+    expect(costOf(pro, lookup('google', 'gemini-2.5-pro')).totalUsd).toBe(0.5425);
     expect(genaiTotal(pro, 'gemini-2.5-pro', 'google')).toBeCloseTo(0.5425, 12);
   });
 });
@@ -110,16 +116,18 @@ describe('lookup', () => {
   it('a config override wins over the bundled price, a family-specific one over a generic one', () => {
     const withOverrides = createPriceCatalog({
       overrides: [
-        { model: 'gpt-4o', prices: { inputPerMtok: 1, outputPerMtok: 2 } },
-        { model: 'GPT-4o', providerFamily: 'openai', name: 'negotiated-4o', prices: { inputPerMtok: 2, outputPerMtok: 8 } },
-        { model: 'house-model', providerFamily: 'my-private-vllm', prices: { inputPerMtok: 0.1, outputPerMtok: 0.2 } },
+        { model: 'gpt-4o', refPath: 'models.gpt-4o', versions: [version({ inputPerMtok: 1, outputPerMtok: 2 })] },
+        { model: 'GPT-4o', providerFamily: 'openai', refPath: 'models.negotiated-4o', versions: [version({ inputPerMtok: 2, outputPerMtok: 8 })] },
+        { model: 'house-model', providerFamily: 'my-private-vllm', refPath: 'models.house-model', versions: [version({ inputPerMtok: 0.1, outputPerMtok: 0.2 })] },
       ],
     });
-    expect(withOverrides.lookup({ providerFamily: 'openai', model: 'gpt-4o' })).toEqual({
+    expect(withOverrides.lookup({ providerFamily: 'openai', model: 'gpt-4o' })).toMatchObject({
       ref: 'config:models.negotiated-4o',
       source: 'config',
       provider: 'openai',
       model: 'GPT-4o',
+      effectiveFrom: null,
+      requestUsd: 0,
       base: { inputPerMtok: 2, outputPerMtok: 8 },
       tiers: [],
     });

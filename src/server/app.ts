@@ -23,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** GET /v1/models in the caller's dialect. */
   listModels: (dialect: Dialect) => Record<string, unknown>;
+  /** GET /metrics: Prometheus text exposition. */
+  metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
 const routes: Record<string, { dialect: Dialect; endpoint: Endpoint }> = {
@@ -150,6 +152,12 @@ export function createRequestListener(deps: AppDeps): (request: IncomingMessage,
     }
     if (request.method === 'GET' && (path === '/v1/models' || path === '/models')) return sendJson(response, 200, deps.listModels(dialect));
     if (request.method === 'GET' && path === '/health') return sendJson(response, 200, { status: 'ok' });
+    if (request.method === 'GET' && path === '/metrics') {
+      deps.metrics().then(({ contentType, body }) => {
+        response.writeHead(200, { 'content-type': contentType }).end(body);
+      }, fail);
+      return;
+    }
     request.resume();
     fail(new GatewayError({ code: 'not_found', message: `No route for ${request.method} ${path}. Jevons serves POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/messages/count_tokens and GET /v1/models.` }));
   };

@@ -11,7 +11,8 @@ import { route } from '../policies/route.js';
 import { compose, type Policy } from '../pipeline/call.js';
 import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
 import { createModelCatalog, type ModelCatalog } from '../pipeline/model-catalog.js';
-import { computeCost, createPriceCatalog, type PriceCatalog } from '../pricing/index.js';
+import { computeCost, createPriceCatalog, overridesFromConfig, type PriceCatalog } from '../pricing/index.js';
+import { priceFamilies } from '../providers/price-family.js';
 import type { Dialect } from '../spec/canonical.js';
 import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
 import { ConfigError } from '../spec/config/load-config.js';
@@ -22,6 +23,7 @@ import { createRequestListener } from './app.js';
 import { createDispatcher } from './dispatch/dispatch.js';
 import type { DispatchDeps } from './dispatch/dispatch-deps.js';
 import { createIdGenerator } from './ids.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
 import { createProviderRuntimes, type ProviderRuntime } from './upstream/provider-runtime.js';
 import { unpricedGate } from '../policies/unpriced-gate.js';
@@ -64,19 +66,26 @@ function configKeys(loaded: LoadedConfig, env: Environment, now: number): { byHa
   return { byHash, problems };
 }
 
-function createPricer(options: { catalog: PriceCatalog; logger: Logger }): DispatchDeps['price'] {
+function createPricer(options: { catalog: PriceCatalog; logger: Logger; metrics: GatewayMetrics }): DispatchDeps['price'] {
   const warned = new Set<string>();
-  return ({ runtime, models, usage }) => {
-    for (const model of models) {
-      const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model });
-      if (entry !== null) return { cost: computeCost(usage, entry), ref: entry.ref };
-    }
-    const id = `${runtime.priceFamily}/${models.join('|')}`;
+  const unpriced = (runtime: ProviderRuntime, models: readonly string[], message: string, extra: Record<string, unknown> = {}): null => {
+    options.metrics.countUnpriced(runtime.name, models[0] ?? '');
+    const id = `${runtime.priceFamily}/${models.join('|')}/${message}`;
     if (!warned.has(id)) {
       warned.add(id);
-      options.logger.warn('model has no price: its usage is recorded as unpriced, not $0', { provider: runtime.name, models, priceFamily: runtime.priceFamily });
+      options.logger.warn(message, { provider: runtime.name, models, priceFamily: runtime.priceFamily, ...extra });
     }
     return null;
+  };
+  return ({ runtime, models, usage, at }) => {
+    for (const model of models) {
+      const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model, at });
+      if (entry === null) continue;
+      const cost = computeCost(usage, entry);
+      if (cost !== null) return { cost, ref: entry.ref };
+      return unpriced(runtime, models, 'model has no price for this service tier: its usage is recorded as unpriced, not $0', { serviceTier: usage.serviceTier, priceRef: entry.ref });
+    }
+    return unpriced(runtime, models, 'model has no price: its usage is recorded as unpriced, not $0');
   };
 }
 
@@ -120,24 +129,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxBatchRows: config.storage.flush_max_rows,
     onError: (error, rows) => logger.error('ledger write failed', { rows, error: String(error) }),
   });
-  const catalog = createPriceCatalog({
-    overrides: config.models.flatMap((model) => {
-      const runtime = runtimes.get(model.provider);
-      if (!model.price || !runtime) return [];
-      const price = model.price;
-      return [{
-        name: model.name,
-        model: model.model ?? model.name,
-        providerFamily: runtime.priceFamily,
-        prices: { inputPerMtok: price.input_per_mtok, outputPerMtok: price.output_per_mtok, cacheReadPerMtok: price.cache_read_per_mtok, cacheWrite5mPerMtok: price.cache_write_5m_per_mtok, cacheWrite1hPerMtok: price.cache_write_1h_per_mtok },
-      }];
-    }),
-  });
+  const catalog = createPriceCatalog({ overrides: overridesFromConfig({ config, priceFamilyOf: priceFamilies(config.providers) }) });
+  const metrics = createMetrics();
   const models = createModelCatalog({ providers: config.providers, models: config.models });
   const newId = createIdGenerator(now);
   const deps: DispatchDeps = {
     runtimes,
-    price: createPricer({ catalog, logger }),
+    price: createPricer({ catalog, logger, metrics }),
     countText: (text, model) => countTextTokens(text, model).tokens,
     countRequest: (request, model) => countChatTokens(request, model).tokens,
     passthroughCredentials: passthrough,
@@ -158,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const handle = compose(policies, createDispatcher(deps));
   const routable = routableModels({ loaded, catalog, models, runtimes });
   const modelLists = { openai: renderModelList(routable, 'openai'), anthropic: renderModelList(routable, 'anthropic') };
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect] }));
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render() }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());

@@ -1,4 +1,5 @@
 import type { Dialect } from './canonical.js';
+import type { ServiceTier } from './usage.js';
 
 /** Which gateway endpoint a ledger row was recorded for. */
 export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'responses' | 'count_tokens';
@@ -43,13 +44,25 @@ export interface LedgerRow {
   cacheWrite1hTokens: number;
   outputTokens: number;
   reasoningTokens: number;
+  /** Modality subsets (TokenUsage): audio/image parts of input, cache reads and output; 0 when not reported. */
+  inputAudioTokens: number;
+  inputImageTokens: number;
+  cacheReadAudioTokens: number;
+  outputAudioTokens: number;
+  outputImageTokens: number;
+  serviceTier: ServiceTier;
   usageEstimated: boolean;
   costInputUsd: number | null;
   costCacheReadUsd: number | null;
   costCacheWriteUsd: number | null;
   costOutputUsd: number | null;
+  costRequestUsd: number | null;
   costTotalUsd: number | null;
   /** Identifies the price entry used (`genai-prices:openai/gpt-4o`, `config:models.my-model`), null if unpriced. */
   priceRef: string | null;
   configHash: string;
+  /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms). */
+  previousCostTotalUsd: number | null;
+  previousPriceRef: string | null;
+  repricedAt: number | null;
 }

@@ -15,6 +15,41 @@ export interface TokenUsage {
   outputTokens: number;
   /** Subset of outputTokens. */
   reasoningTokens: number;
+  /*
+   * Modality subsets, present only when the provider reports them (absent = 0). Each is part of the kind named
+   * in its comment and is priced at its own rate where the model has one, else at the rate of that kind.
+   */
+  /** Audio part of inputTokens (OpenAI `prompt_tokens_details.audio_tokens`, Gemini AUDIO prompt modality). */
+  inputAudioTokens?: number;
+  /** Image part of inputTokens (Gemini IMAGE prompt modality). */
+  inputImageTokens?: number;
+  /** Audio part of cacheReadTokens (Gemini AUDIO cache modality). */
+  cacheReadAudioTokens?: number;
+  /** Audio part of outputTokens (OpenAI `completion_tokens_details.audio_tokens`); disjoint from reasoning. */
+  outputAudioTokens?: number;
+  /** Image part of outputTokens (Gemini IMAGE candidates modality); disjoint from reasoning. */
+  outputImageTokens?: number;
+  /** The service tier the provider says it billed at; absent = standard. */
+  serviceTier?: ServiceTier;
+}
+
+/**
+ * Provider service tiers that change the price. OpenAI: `service_tier` default | flex | priority (scale counts as
+ * standard); Anthropic: usage.service_tier standard | priority | batch; batch also for batch-API imports.
+ */
+export const serviceTiers = ['standard', 'batch', 'flex', 'priority'] as const;
+export type ServiceTier = (typeof serviceTiers)[number];
+
+/** A provider's service-tier label → ours; unknown labels are standard. */
+export function toServiceTier(label: string | null | undefined): ServiceTier {
+  switch (label) {
+    case 'flex':
+    case 'priority':
+    case 'batch':
+      return label;
+    default:
+      return 'standard';
+  }
 }
 
 export const emptyUsage = (): TokenUsage => ({

@@ -35,6 +35,8 @@ export const anthropicUsageSchema = z.object({
       }),
     )
     .nullish(),
+  /** The tier that served the request: standard | priority | batch. */
+  service_tier: z.string().nullish(),
 });
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 

@@ -85,3 +85,16 @@ describe('mergeAnthropicUsage', () => {
     expect(merged).toEqual({ input_tokens: 6, cache_read_input_tokens: 41203, output_tokens: 21 });
   });
 });
+
+describe('service tier', () => {
+  it('reads usage.service_tier: batch and priority are kept, standard is the default', () => {
+    expect(anthropicUsageToTokens({ input_tokens: 10, output_tokens: 2, service_tier: 'batch' })).toEqual({ ...emptyUsage(), inputTokens: 10, outputTokens: 2, serviceTier: 'batch' });
+    expect(anthropicUsageToTokens({ input_tokens: 10, output_tokens: 2, service_tier: 'priority' }).serviceTier).toBe('priority');
+    expect(anthropicUsageToTokens({ input_tokens: 10, output_tokens: 2, service_tier: 'standard' })).toEqual({ ...emptyUsage(), inputTokens: 10, outputTokens: 2 });
+  });
+
+  it('a stream keeps the tier message_start reported when message_delta does not repeat it', () => {
+    const merged = mergeAnthropicUsage(mergeAnthropicUsage(null, { input_tokens: 10, output_tokens: 1, service_tier: 'priority' }), { output_tokens: 40 });
+    expect(anthropicUsageToTokens(merged)).toMatchObject({ outputTokens: 40, serviceTier: 'priority' });
+  });
+});

@@ -8,9 +8,10 @@
  *   2× input); without the split, every write is a 5-minute write (the only TTL before 1-hour caching existed);
  * - `output_tokens` INCLUDES thinking; `output_tokens_details.thinking_tokens` is the thinking share, when reported;
  * - `iterations[]` entries of type `compaction` (context-management compaction) are billed but not included in the
- *   top-level counts, so they are added.
+ *   top-level counts, so they are added;
+ * - `service_tier` (standard | priority | batch) is the tier the request was served and billed at.
  */
-import type { TokenUsage } from '../../spec/usage.js';
+import { toServiceTier, type TokenUsage } from '../../spec/usage.js';
 import type { AnthropicUsage } from './anthropic-api.js';
 
 const n = (value: number | null | undefined): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
@@ -25,6 +26,7 @@ const usageKeys = [
   'output_tokens',
   'output_tokens_details',
   'iterations',
+  'service_tier',
 ] as const satisfies readonly (keyof AnthropicUsage)[];
 
 /**
@@ -56,6 +58,8 @@ export function anthropicUsageToTokens(usage: AnthropicUsage): TokenUsage {
     out.cacheWrite1hTokens += writes.cacheWrite1hTokens;
     out.outputTokens += n(iteration.output_tokens);
   }
+  const tier = toServiceTier(usage.service_tier);
+  if (tier !== 'standard') out.serviceTier = tier;
   return out;
 }
 

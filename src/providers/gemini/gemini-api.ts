@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 
+const modalityCounts = z.array(z.object({ modality: z.string().nullish(), tokenCount: z.number().nullish() })).nullish();
+
 /** https://ai.google.dev/api/generate-content#UsageMetadata — see gemini-usage.ts for which count includes which. */
 export const geminiUsageMetadataSchema = z.object({
   promptTokenCount: z.number().nullish(),
@@ -15,6 +17,10 @@ export const geminiUsageMetadataSchema = z.object({
   toolUsePromptTokenCount: z.number().nullish(),
   thoughtsTokenCount: z.number().nullish(),
   totalTokenCount: z.number().nullish(),
+  /** Per-modality breakdowns (ModalityTokenCount: TEXT | IMAGE | AUDIO | VIDEO | DOCUMENT) of the counts above. */
+  promptTokensDetails: modalityCounts,
+  cacheTokensDetails: modalityCounts,
+  candidatesTokensDetails: modalityCounts,
 });
 
 export type GeminiUsageMetadata = z.infer<typeof geminiUsageMetadataSchema>;

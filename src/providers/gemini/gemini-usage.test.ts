@@ -41,3 +41,34 @@ describe('geminiUsageToTokens', () => {
     expect(geminiUsageToTokens({ promptTokenCount: 10, cachedContentTokenCount: 20 })).toMatchObject({ inputTokens: 0, cacheReadTokens: 10 });
   });
 });
+
+describe('modalities', () => {
+  it('splits audio and image parts out of the prompt, cache and candidates (https://ai.google.dev/api/generate-content#UsageMetadata)', () => {
+    const tokens = geminiUsageToTokens({
+      promptTokenCount: 1_000,
+      cachedContentTokenCount: 300,
+      candidatesTokenCount: 1_300,
+      thoughtsTokenCount: 50,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: 400 }, { modality: 'AUDIO', tokenCount: 342 }, { modality: 'IMAGE', tokenCount: 258 }],
+      cacheTokensDetails: [{ modality: 'TEXT', tokenCount: 200 }, { modality: 'AUDIO', tokenCount: 100 }],
+      candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 10 }, { modality: 'IMAGE', tokenCount: 1_290 }],
+    });
+    expect(tokens).toEqual({
+      inputTokens: 700,
+      inputAudioTokens: 242,
+      inputImageTokens: 258,
+      cacheReadTokens: 300,
+      cacheReadAudioTokens: 100,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+      outputTokens: 1_350,
+      outputImageTokens: 1_290,
+      reasoningTokens: 50,
+    });
+  });
+
+  it('clamps modality parts that claim more than their kind holds', () => {
+    const tokens = geminiUsageToTokens({ promptTokenCount: 10, promptTokensDetails: [{ modality: 'AUDIO', tokenCount: 50 }], candidatesTokenCount: 5, candidatesTokensDetails: [{ modality: 'AUDIO', tokenCount: 9 }] });
+    expect(tokens).toMatchObject({ inputTokens: 10, inputAudioTokens: 10, outputTokens: 5, outputAudioTokens: 5 });
+  });
+});

@@ -91,6 +91,8 @@ export const openaiChatResponseSchema = z.object({
     }),
   ),
   usage: openaiUsageSchema.nullish(),
+  /** The tier that served (and bills) the request: default | flex | priority | scale. */
+  service_tier: z.string().nullish(),
 });
 export type OpenAIChatResponse = z.infer<typeof openaiChatResponseSchema>;
 
@@ -115,6 +117,7 @@ export const openaiChatChunkSchema = z.object({
     .nullish(),
   usage: openaiUsageSchema.nullish(),
   x_groq: z.object({ usage: openaiUsageSchema.nullish() }).nullish(),
+  service_tier: z.string().nullish(),
   error: openaiErrorObjectSchema.nullish(),
 });
 export type OpenAIChatChunk = z.infer<typeof openaiChatChunkSchema>;
@@ -154,6 +157,7 @@ export type OpenAIResponsesUsage = z.infer<typeof openaiResponsesUsageSchema>;
 export const openaiResponsesBodySchema = z.object({
   model: z.string().nullish(),
   usage: openaiResponsesUsageSchema.nullish(),
+  service_tier: z.string().nullish(),
 });
 
 /** A Responses stream event, reduced to what the usage tap reads. */

@@ -50,6 +50,6 @@ export function fromOpenAIResponse(json: unknown): ChatResponse {
     created: body.created ?? 0,
     content,
     ...finish,
-    usage: body.usage == null ? emptyUsage() : openaiUsageToTokens(body.usage),
+    usage: body.usage == null ? emptyUsage() : openaiUsageToTokens(body.usage, body.service_tier),
   };
 }

@@ -14,7 +14,7 @@ import { openaiResponsesUsageToTokens } from './openai-usage.js';
 export function readOpenAIResponsesUsage(json: unknown): { usage: TokenUsage | null; servedModel: string | null } {
   const parsed = openaiResponsesBodySchema.safeParse(json);
   if (!parsed.success) return { usage: null, servedModel: null };
-  return { usage: parsed.data.usage == null ? null : openaiResponsesUsageToTokens(parsed.data.usage), servedModel: parsed.data.model ?? null };
+  return { usage: parsed.data.usage == null ? null : openaiResponsesUsageToTokens(parsed.data.usage, parsed.data.service_tier), servedModel: parsed.data.model ?? null };
 }
 
 const terminalTypes = new Set(['response.completed', 'response.incomplete', 'response.failed']);
@@ -52,7 +52,7 @@ export function createOpenAIResponsesStreamTap(): StreamTap {
         finished = true;
         const parsed = openaiResponsesEventSchema.safeParse(parseJson(event.data));
         const response = parsed.success ? parsed.data.response : null;
-        if (response?.usage != null) usage = openaiResponsesUsageToTokens(response.usage);
+        if (response?.usage != null) usage = openaiResponsesUsageToTokens(response.usage, response.service_tier);
         if (response?.model != null && response.model !== '') servedModel = response.model;
       } else if (kind === 'created' && servedModel === null) {
         const match = modelField.exec(event.data);

@@ -93,7 +93,7 @@ function chunkParts(chunk: OpenAIChatChunk, state: DecoderState, reasoningField:
     parts.push({ type: 'finish', ...finish });
   }
   const usage = chunk.usage ?? chunk.x_groq?.usage;
-  if (usage != null) state.usage = openaiUsageToTokens(usage);
+  if (usage != null) state.usage = openaiUsageToTokens(usage, chunk.service_tier);
   return parts;
 }
 

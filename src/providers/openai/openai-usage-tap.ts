@@ -20,13 +20,13 @@ export interface UsageRead {
   servedModel: string | null;
 }
 
-const usageBodySchema = z.object({ model: z.string().nullish(), usage: openaiUsageSchema.nullish() });
+const usageBodySchema = z.object({ model: z.string().nullish(), usage: openaiUsageSchema.nullish(), service_tier: z.string().nullish() });
 
 /** A non-streamed Chat Completions body → its usage (null when absent) and the model that served it. */
 export function readOpenAIUsage(json: unknown): UsageRead {
   const parsed = usageBodySchema.safeParse(json);
   if (!parsed.success) return { usage: null, servedModel: null };
-  return { usage: parsed.data.usage == null ? null : openaiUsageToTokens(parsed.data.usage), servedModel: parsed.data.model ?? null };
+  return { usage: parsed.data.usage == null ? null : openaiUsageToTokens(parsed.data.usage, parsed.data.service_tier), servedModel: parsed.data.model ?? null };
 }
 
 /** An Embeddings body → usage (`usage.prompt_tokens` as input tokens) and model. */
@@ -80,7 +80,7 @@ export function createOpenAIStreamTap(): StreamTap {
   const readUsage = (data: string) => {
     const chunk = openaiChatChunkSchema.safeParse(parseJson(data));
     const block = chunk.success ? (chunk.data.usage ?? chunk.data.x_groq?.usage) : null;
-    if (block != null) usage = openaiUsageToTokens(block);
+    if (block != null) usage = openaiUsageToTokens(block, chunk.data?.service_tier);
   };
   return {
     observe(event) {

@@ -116,3 +116,25 @@ describe('openaiEmbeddingsUsageToTokens', () => {
     expect(openaiEmbeddingsUsageToTokens({ prompt_tokens: 8 })).toEqual({ ...zero, inputTokens: 8 });
   });
 });
+
+describe('audio parts and service tiers', () => {
+  it('keeps the audio parts of prompt and completion as modality subsets (gpt-4o-audio usage)', () => {
+    // https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage
+    const usage = {
+      prompt_tokens: 120,
+      completion_tokens: 300,
+      total_tokens: 420,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 100 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 250 },
+    };
+    expect(openaiUsageToTokens(usage)).toEqual({ ...zero, inputTokens: 120, inputAudioTokens: 100, outputTokens: 300, outputAudioTokens: 250 });
+  });
+
+  it('takes the billing tier from the body: flex and priority are kept, default / auto / scale are standard', () => {
+    const usage = { prompt_tokens: 10, completion_tokens: 1 };
+    expect(openaiUsageToTokens(usage, 'flex').serviceTier).toBe('flex');
+    expect(openaiUsageToTokens(usage, 'priority').serviceTier).toBe('priority');
+    for (const tier of ['default', 'auto', 'scale', null, undefined]) expect(openaiUsageToTokens(usage, tier)).toEqual({ ...zero, inputTokens: 10, outputTokens: 1 });
+    expect(openaiResponsesUsageToTokens({ input_tokens: 5, output_tokens: 2 }, 'flex')).toEqual({ ...zero, inputTokens: 5, outputTokens: 2, serviceTier: 'flex' });
+  });
+});

@@ -7,10 +7,13 @@
  * - DeepSeek reports `prompt_cache_hit_tokens` + `prompt_cache_miss_tokens` (= prompt_tokens) and, on older
  *   deployments, no `prompt_tokens_details` (https://api-docs.deepseek.com/guides/kv_cache).
  * - Responses API `input_tokens` / `output_tokens` follow the same rules under other names.
+ * - `prompt_tokens_details.audio_tokens` and `completion_tokens_details.audio_tokens` are the audio parts of the
+ *   prompt and completion (gpt-4o-audio models bill them at audio prices); audio is taken as uncached input.
+ * - The top-level `service_tier` of the body or chunk (default | flex | priority | scale) is the tier that bills it.
  * OpenAI's only cache write lifetime is mapped to `cacheWrite5mTokens`, the bucket priced at the catalog's
  * cache-write price; there is no 1-hour write on OpenAI.
  */
-import type { TokenUsage } from '../../spec/usage.js';
+import { toServiceTier, type TokenUsage } from '../../spec/usage.js';
 import type { OpenAIResponsesUsage, OpenAIUsage } from './openai-api.js';
 
 const n = (value: number | null | undefined): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
@@ -21,8 +24,19 @@ function splitInput(options: { prompt: number; cacheRead: number; cacheWrite: nu
   return { inputTokens: options.prompt - cacheRead - cacheWrite, cacheReadTokens: cacheRead, cacheWrite5mTokens: cacheWrite };
 }
 
-/** Chat Completions `usage` → TokenUsage. Missing fields count as 0. */
-export function openaiUsageToTokens(usage: OpenAIUsage): TokenUsage {
+/** Optional parts of TokenUsage, set only when non-zero / non-standard so plain usages stay plain. */
+function withExtras(usage: TokenUsage, extras: { inputAudioTokens?: number; outputAudioTokens?: number; serviceTier?: string | null }): TokenUsage {
+  const inputAudio = Math.min(n(extras.inputAudioTokens), usage.inputTokens);
+  const outputAudio = Math.min(n(extras.outputAudioTokens), usage.outputTokens - usage.reasoningTokens);
+  const tier = toServiceTier(extras.serviceTier);
+  if (inputAudio > 0) usage.inputAudioTokens = inputAudio;
+  if (outputAudio > 0) usage.outputAudioTokens = outputAudio;
+  if (tier !== 'standard') usage.serviceTier = tier;
+  return usage;
+}
+
+/** Chat Completions `usage` (and the body's `service_tier`) → TokenUsage. Missing fields count as 0. */
+export function openaiUsageToTokens(usage: OpenAIUsage, serviceTier?: string | null): TokenUsage {
   const details = usage.prompt_tokens_details;
   const hit = usage.prompt_cache_hit_tokens;
   const miss = usage.prompt_cache_miss_tokens;
@@ -35,18 +49,19 @@ export function openaiUsageToTokens(usage: OpenAIUsage): TokenUsage {
   const total = n(usage.total_tokens);
   const reasoningOutside = reasoning > 0 && total !== prompt + completion && total === prompt + completion + reasoning;
   const output = reasoningOutside ? completion + reasoning : completion;
-  return {
+  const tokens: TokenUsage = {
     ...splitInput({ prompt, cacheRead, cacheWrite: n(details?.cache_write_tokens) }),
     cacheWrite1hTokens: 0,
     outputTokens: output,
     reasoningTokens: Math.min(reasoning, output),
   };
+  return withExtras(tokens, { inputAudioTokens: n(details?.audio_tokens), outputAudioTokens: n(usage.completion_tokens_details?.audio_tokens), serviceTier });
 }
 
-/** Responses API `usage` → TokenUsage. */
-export function openaiResponsesUsageToTokens(usage: OpenAIResponsesUsage): TokenUsage {
+/** Responses API `usage` (and the response's `service_tier`) → TokenUsage. */
+export function openaiResponsesUsageToTokens(usage: OpenAIResponsesUsage, serviceTier?: string | null): TokenUsage {
   const output = n(usage.output_tokens);
-  return {
+  const tokens: TokenUsage = {
     ...splitInput({
       prompt: n(usage.input_tokens),
       cacheRead: n(usage.input_tokens_details?.cached_tokens),
@@ -56,6 +71,7 @@ export function openaiResponsesUsageToTokens(usage: OpenAIResponsesUsage): Token
     outputTokens: output,
     reasoningTokens: Math.min(n(usage.output_tokens_details?.reasoning_tokens), output),
   };
+  return withExtras(tokens, { serviceTier });
 }
 
 /** Embeddings `usage.prompt_tokens` → TokenUsage (input only). */

@@ -19,9 +19,10 @@ export interface DispatchDeps {
   runtimes: ReadonlyMap<string, ProviderRuntime>;
   /**
    * Prices a usage record by the first of `models` the catalog knows (the served snapshot id, then the id that was
-   * asked for); null when none has a price (unpriced is never $0).
+   * asked for), with the price in force at `at` (epoch ms); null when none has a price, or none for the service
+   * tier the call was billed at (unpriced is never $0).
    */
-  price: (input: { runtime: ProviderRuntime; models: readonly string[]; usage: TokenUsage }) => PriceResult | null;
+  price: (input: { runtime: ProviderRuntime; models: readonly string[]; usage: TokenUsage; at: number }) => PriceResult | null;
   /** Token count of a text, for estimates when an upstream never reported usage (aborted streams). */
   countText: (text: string, model: string) => number;
   /** Prompt tokens of a canonical request, for the same estimates. */
@@ -82,7 +83,7 @@ export function settleUsage(options: { attempt: Attempt; deps: DispatchDeps; run
   attempt.usageEstimated = options.estimated;
   if (options.usage === null) return;
   const models = attempt.servedModel !== null && attempt.servedModel !== attempt.upstreamModel ? [attempt.servedModel, attempt.upstreamModel] : [attempt.upstreamModel];
-  const priced = options.deps.price({ runtime: options.runtime, models, usage: options.usage });
+  const priced = options.deps.price({ runtime: options.runtime, models, usage: options.usage, at: attempt.startedAt });
   attempt.cost = priced?.cost ?? null;
   attempt.priceRef = priced?.ref ?? null;
 }

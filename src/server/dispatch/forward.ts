@@ -131,6 +131,8 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
   if (result !== null && result.finished && result.usage !== null) {
     settleUsage({ attempt, deps, runtime: plan.runtime, usage: result.usage, estimated: false });
   } else if (!plan.free) {
+    // A stream that ended without finishing (an error event, a cut) is flagged, whatever else went wrong.
+    attempt.errorCode ??= 'upstream_stream_incomplete';
     const usage = estimateUsage({ input: plan.estimateInput(), outputText: result?.outputText ?? '', model: plan.upstreamModel, deps, reported: result?.usage ?? null });
     settleUsage({ attempt, deps, runtime: plan.runtime, usage, estimated: true });
   }

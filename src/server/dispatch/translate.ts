@@ -137,6 +137,8 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
   if (finished && reported !== null && attempt.errorCode === null) {
     settleUsage({ attempt, deps, runtime: plan.runtime, usage: reported, estimated: false });
   } else {
+    // A stream that ended without finishing (an error event, a cut) is flagged, whatever else went wrong.
+    attempt.errorCode ??= 'upstream_stream_incomplete';
     const estimated = estimateUsage({ input: plan.estimateInput(), outputText, model: plan.upstreamModel, deps, reported });
     settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimated, estimated: true });
   }

@@ -4,6 +4,7 @@
  */
 import { Pool } from 'undici';
 import { compatiblePresets, type OpenAICompatibleQuirks } from '../../providers/openai-compatible/openai-compatible-quirks.js';
+import { priceFamilyOf } from '../../providers/price-family.js';
 import type { ProviderConfig, ProviderType } from '../../spec/config/config-schema.js';
 import { providerDefaults, type Environment } from '../../spec/config/load-config.js';
 
@@ -23,8 +24,6 @@ export interface ProviderRuntime {
   pool: Pool;
 }
 
-const priceFamilies: Record<Exclude<ProviderType, 'openai-compatible'>, string> = { openai: 'openai', anthropic: 'anthropic', gemini: 'google' };
-
 /** Builds runtimes; problems (missing key variable, unknown preset) are returned with the config path at fault. */
 export function createProviderRuntimes(options: { providers: readonly ProviderConfig[]; env: Environment; requireKeys: boolean }): { runtimes: Map<string, ProviderRuntime>; problems: string[] } {
   const runtimes = new Map<string, ProviderRuntime>();
@@ -34,7 +33,7 @@ export function createProviderRuntimes(options: { providers: readonly ProviderCo
     let baseUrl = provider.base_url;
     let apiKeyEnv = provider.api_key_env;
     let quirks: OpenAICompatibleQuirks | null = null;
-    let priceFamily = provider.price_family;
+    const priceFamily = priceFamilyOf(provider);
     if (provider.type === 'openai-compatible') {
       const preset = provider.preset === undefined ? undefined : compatiblePresets[provider.preset];
       if (provider.preset !== undefined && !preset) {
@@ -46,14 +45,12 @@ export function createProviderRuntimes(options: { providers: readonly ProviderCo
       quirks = {
         maxTokensField: provider.max_tokens_field ?? preset?.quirks.maxTokensField ?? 'max_tokens',
         streamUsage: provider.stream_usage ?? preset?.quirks.streamUsage ?? true,
-        priceFamily: priceFamily ?? preset?.quirks.priceFamily ?? provider.name,
+        priceFamily,
         reasoningField: preset?.quirks.reasoningField,
       };
-      priceFamily ??= quirks.priceFamily;
     } else {
       baseUrl ??= providerDefaults[provider.type].baseUrl;
       apiKeyEnv ??= providerDefaults[provider.type].apiKeyEnv;
-      priceFamily ??= priceFamilies[provider.type];
     }
     const apiKey = provider.api_key ?? (apiKeyEnv ? options.env[apiKeyEnv] : undefined) ?? null;
     if (apiKey === null && options.requireKeys && provider.type !== 'openai-compatible') {
@@ -65,7 +62,7 @@ export function createProviderRuntimes(options: { providers: readonly ProviderCo
       name: provider.name,
       type: provider.type,
       wire: provider.type === 'anthropic' ? 'anthropic' : provider.type === 'gemini' ? 'gemini' : 'openai',
-      priceFamily: priceFamily ?? provider.name,
+      priceFamily,
       origin: url.origin,
       basePath: url.pathname.replace(/\/+$/, ''),
       apiKey,

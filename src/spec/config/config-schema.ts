@@ -37,13 +37,65 @@ const providerSchema = z
   })
   .strict();
 
-const priceSchema = z
+const perMtok = z.number().nonnegative();
+
+/** Prices per million tokens. Optional kinds fall back as documented in docs/config.md (cache read -> input, ...). */
+const tokenPriceFields = {
+  input_per_mtok: perMtok,
+  output_per_mtok: perMtok,
+  cache_read_per_mtok: perMtok.optional(),
+  cache_write_5m_per_mtok: perMtok.optional(),
+  cache_write_1h_per_mtok: perMtok.optional(),
+  reasoning_per_mtok: perMtok.optional(),
+  input_audio_per_mtok: perMtok.optional(),
+  input_image_per_mtok: perMtok.optional(),
+  cache_read_audio_per_mtok: perMtok.optional(),
+  output_audio_per_mtok: perMtok.optional(),
+  output_image_per_mtok: perMtok.optional(),
+};
+
+const contextTierSchema = z.object({ above_input_tokens: z.number().int().nonnegative(), ...tokenPriceFields }).strict();
+
+/** A service tier's prices: a factor of the standard prices (batch 0.5), or a complete price set. */
+const serviceTierPriceSchema = z.union([z.object({ factor: z.number().positive() }).strict(), z.object(tokenPriceFields).strict()]);
+
+/** UTC date or date-time from which a price applies. */
+const effectiveFrom = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+const priceVersionSchema = z
   .object({
-    input_per_mtok: z.number().nonnegative(),
-    output_per_mtok: z.number().nonnegative(),
-    cache_read_per_mtok: z.number().nonnegative().optional(),
-    cache_write_5m_per_mtok: z.number().nonnegative().optional(),
-    cache_write_1h_per_mtok: z.number().nonnegative().optional(),
+    ...tokenPriceFields,
+    /** Fixed fee per request, USD. */
+    request_usd: z.number().nonnegative().optional(),
+    context_tiers: z.array(contextTierSchema).optional(),
+    service_tiers: z.object({ batch: serviceTierPriceSchema.optional(), flex: serviceTierPriceSchema.optional(), priority: serviceTierPriceSchema.optional() }).strict().optional(),
+    effective_from: effectiveFrom.optional(),
+  })
+  .strict();
+
+/** One price, or dated versions: each applies from its effective_from (the first may have none). */
+const priceSchema = z.union([priceVersionSchema, z.array(priceVersionSchema).min(1)]).superRefine((value, context) => {
+  if (!Array.isArray(value)) return;
+  let previous = -Infinity;
+  value.forEach((version, index) => {
+    if (version.effective_from === undefined) {
+      if (index > 0) context.addIssue({ code: 'custom', path: [index, 'effective_from'], message: 'required on every version but the first' });
+      return;
+    }
+    const at = Date.parse(version.effective_from);
+    if (at <= previous) context.addIssue({ code: 'custom', path: [index, 'effective_from'], message: 'versions must be in increasing effective_from order' });
+    previous = at;
+  });
+});
+
+/** A price for a provider's model that has no models[] entry (reached by family routing), or a custom model id. */
+const pricingOverrideSchema = z
+  .object({
+    /** Name of a configured provider. */
+    provider: z.string().min(1),
+    /** Upstream model id (matched case-insensitively). */
+    model: z.string().min(1),
+    price: priceSchema,
   })
   .strict();
 
@@ -100,6 +152,8 @@ export const configSchema = z
       .object({
         /** What to do with a request for a model that has no price: allow (recorded as unpriced) or reject (403). */
         unpriced: z.enum(['allow', 'reject']).default('allow'),
+        /** Prices for provider models without a models[] entry; they win over the bundled prices. */
+        prices: z.array(pricingOverrideSchema).default([]),
       })
       .strict()
       .prefault({}),
@@ -114,3 +168,4 @@ export type JevonsConfig = z.output<typeof configSchema>;
 export type ProviderConfig = JevonsConfig['providers'][number];
 export type ModelConfig = JevonsConfig['models'][number];
 export type PriceConfig = z.output<typeof priceSchema>;
+export type PriceVersionConfig = z.output<typeof priceVersionSchema>;

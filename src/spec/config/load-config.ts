@@ -58,14 +58,19 @@ function crossCheck(config: JevonsConfig): string[] {
       problems.push(`providers[${index}]: preset, max_tokens_field and stream_usage apply to openai-compatible providers only`);
     }
   });
+  const known = [...providerNames].map((name) => `"${name}"`).join(', ') || 'none configured';
   const modelNames = new Set<string>();
   config.models.forEach((model, index) => {
     if (modelNames.has(model.name)) problems.push(`models[${index}].name: duplicate model "${model.name}"`);
     modelNames.add(model.name);
-    if (!providerNames.has(model.provider)) {
-      const known = [...providerNames].map((name) => `"${name}"`).join(', ') || 'none configured';
-      problems.push(`models[${index}].provider: unknown provider "${model.provider}" (known: ${known})`);
-    }
+    if (!providerNames.has(model.provider)) problems.push(`models[${index}].provider: unknown provider "${model.provider}" (known: ${known})`);
+  });
+  const priced = new Set<string>();
+  config.pricing.prices.forEach((entry, index) => {
+    const id = `${entry.provider}/${entry.model.trim().toLowerCase()}`;
+    if (priced.has(id)) problems.push(`pricing.prices[${index}]: a second price for ${entry.provider}/${entry.model} (give dated versions as a list under one entry)`);
+    priced.add(id);
+    if (!providerNames.has(entry.provider)) problems.push(`pricing.prices[${index}].provider: unknown provider "${entry.provider}" (known: ${known})`);
   });
   const keyNames = new Set<string>();
   config.keys.forEach((key, index) => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Dialect } from '../../spec/canonical.js';
 import type { Endpoint, LedgerRow } from '../../spec/ledger.js';
 import { jsonColumn } from './json-column.js';
+import { serviceTiers } from '../../spec/usage.js';
 
 /** Values as bound to / read from SQLite. */
 export type SqlValue = string | number | null;
@@ -17,6 +18,8 @@ export const ledgerColumns = [
   'feature', 'user_id', 'customer', 'session_id', 'tags', 'input_tokens', 'cache_read_tokens', 'cache_write_5m_tokens',
   'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'usage_estimated', 'cost_input_usd',
   'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_total_usd', 'price_ref', 'config_hash',
+  'input_audio_tokens', 'input_image_tokens', 'cache_read_audio_tokens', 'output_audio_tokens', 'output_image_tokens',
+  'service_tier', 'cost_request_usd', 'previous_cost_total_usd', 'previous_price_ref', 'repriced_at',
 ] as const;
 
 export type LedgerColumn = (typeof ledgerColumns)[number];
@@ -49,6 +52,10 @@ export function toLedgerRecord(row: LedgerRow): LedgerRecord {
     usage_estimated: bit(row.usageEstimated), cost_input_usd: row.costInputUsd, cost_cache_read_usd: row.costCacheReadUsd,
     cost_cache_write_usd: row.costCacheWriteUsd, cost_output_usd: row.costOutputUsd, cost_total_usd: row.costTotalUsd,
     price_ref: row.priceRef, config_hash: row.configHash,
+    input_audio_tokens: row.inputAudioTokens, input_image_tokens: row.inputImageTokens,
+    cache_read_audio_tokens: row.cacheReadAudioTokens, output_audio_tokens: row.outputAudioTokens,
+    output_image_tokens: row.outputImageTokens, service_tier: row.serviceTier, cost_request_usd: row.costRequestUsd,
+    previous_cost_total_usd: row.previousCostTotalUsd, previous_price_ref: row.previousPriceRef, repriced_at: row.repricedAt,
   };
 }
 
@@ -79,6 +86,9 @@ export const ledgerRecordSchema = z
     output_tokens: num, reasoning_tokens: num, usage_estimated: flag, cost_input_usd: optionalNum,
     cost_cache_read_usd: optionalNum, cost_cache_write_usd: optionalNum, cost_output_usd: optionalNum,
     cost_total_usd: optionalNum, price_ref: optionalText, config_hash: text,
+    input_audio_tokens: num, input_image_tokens: num, cache_read_audio_tokens: num, output_audio_tokens: num,
+    output_image_tokens: num, service_tier: z.enum(serviceTiers), cost_request_usd: optionalNum,
+    previous_cost_total_usd: optionalNum, previous_price_ref: optionalText, repriced_at: optionalNum,
   })
   .transform((r): LedgerRow => ({
     id: r.id, requestId: r.request_id, attempt: r.attempt, startedAt: r.started_at, firstByteAt: r.first_byte_at,
@@ -94,4 +104,8 @@ export const ledgerRecordSchema = z
     usageEstimated: r.usage_estimated, costInputUsd: r.cost_input_usd, costCacheReadUsd: r.cost_cache_read_usd,
     costCacheWriteUsd: r.cost_cache_write_usd, costOutputUsd: r.cost_output_usd, costTotalUsd: r.cost_total_usd,
     priceRef: r.price_ref, configHash: r.config_hash,
+    inputAudioTokens: r.input_audio_tokens, inputImageTokens: r.input_image_tokens,
+    cacheReadAudioTokens: r.cache_read_audio_tokens, outputAudioTokens: r.output_audio_tokens,
+    outputImageTokens: r.output_image_tokens, serviceTier: r.service_tier, costRequestUsd: r.cost_request_usd,
+    previousCostTotalUsd: r.previous_cost_total_usd, previousPriceRef: r.previous_price_ref, repricedAt: r.repriced_at,
   }));

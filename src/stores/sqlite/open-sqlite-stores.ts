@@ -19,6 +19,8 @@ export interface SqliteStoresOptions {
 export interface SqliteStores {
   ledger: LedgerStore;
   keys: KeyStore;
+  /** The connection itself, for read-only reports and maintenance commands (reconcile, reprice). */
+  db: BetterSqlite3.Database;
   /** Closes the connection shared by both stores. Idempotent; `ledger.close()` does the same. */
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function openSqliteStores(options: SqliteStoresOptions): SqliteStores {
   return {
     ledger: createSqliteLedgerStore({ db, close }),
     keys: createSqliteKeyStore({ db, now: options.now ?? Date.now, cache: options.keyCache }),
+    db,
     close,
   };
 }

@@ -39,19 +39,29 @@ export function ledgerRow(overrides: Partial<Omit<LedgerRow, 'attribution'>> & {
     cacheWrite1hTokens: 4,
     outputTokens: 500,
     reasoningTokens: 120,
+    inputAudioTokens: 0,
+    inputImageTokens: 0,
+    cacheReadAudioTokens: 0,
+    outputAudioTokens: 0,
+    outputImageTokens: 0,
+    serviceTier: 'standard',
     usageEstimated: false,
     costInputUsd: 0.0025,
     costCacheReadUsd: 0.00025,
     costCacheWriteUsd: 0.0000375,
     costOutputUsd: 0.005,
+    costRequestUsd: 0,
     costTotalUsd: 0.0077875,
     priceRef: 'genai-prices:openai/gpt-4o',
     configHash: 'cfg-abc',
+    previousCostTotalUsd: null,
+    previousPriceRef: null,
+    repricedAt: null,
     ...rest,
   };
 }
 
 /** The same row with no price: every cost null (unknown, not zero). */
 export function unpricedRow(overrides: Parameters<typeof ledgerRow>[0] = {}): LedgerRow {
-  return ledgerRow({ costInputUsd: null, costCacheReadUsd: null, costCacheWriteUsd: null, costOutputUsd: null, costTotalUsd: null, priceRef: null, ...overrides });
+  return ledgerRow({ costInputUsd: null, costCacheReadUsd: null, costCacheWriteUsd: null, costOutputUsd: null, costRequestUsd: null, costTotalUsd: null, priceRef: null, ...overrides });
 }
