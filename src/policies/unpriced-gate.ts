@@ -12,7 +12,7 @@ export const unpricedGate = (options: UnpricedGateOptions): Policy =>
   async function unpricedGate(call, next) {
     const target = call.target;
     if (options.mode === 'reject' && target && !options.isPriced(target.provider, target.upstreamModel)) {
-      throw new GatewayError({ code: 'forbidden', param: 'model', message: `The model "${call.model}" has no price, and this gateway rejects unpriced models (pricing.unpriced: reject). Add a price under models[].price in jevons.yaml.` });
+      throw new GatewayError({ code: 'forbidden', param: 'model', message: `The model "${call.model}" has no price, and this gateway rejects unpriced models (pricing.unpriced: reject). Add a price under models[].price or pricing.prices in jevons.yaml.` });
     }
     return next();
   };

@@ -172,6 +172,10 @@ describe('keys and pricing policy', () => {
     const result = await post(strict.gateway.url, '/v1/chat/completions', { ...body, model: 'openai/my-finetune-without-price' }, { authorization: 'Bearer jv-test-secret-123456' });
     expect(result.status).toBe(403);
     expect(result.json.error).toMatchObject({ message: expect.stringContaining('no price') });
+    const anthropic = await post(strict.gateway.url, '/v1/messages', { model: 'anthropic/claude-house-finetune', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }, { 'x-api-key': 'jv-test-secret-123456', 'anthropic-version': '2023-06-01' });
+    expect(anthropic.status).toBe(403);
+    expect(anthropic.json).toMatchObject({ type: 'error', error: { type: 'permission_error', message: expect.stringContaining('no price') } });
+    expect(strict.emulator.requests.filter((request) => JSON.stringify(request).includes('claude-house-finetune'))).toHaveLength(0);
   });
 
   it('records an unpriced model as unpriced, never $0', async () => {

@@ -12,9 +12,11 @@ import { emu, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let client: OpenAI;
+const logs: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
+    logs,
     config: {
       models: [
         {
@@ -98,6 +100,10 @@ describe('unpriced calls', () => {
     }
     expect(await stack.lastRow()).toMatchObject({ costTotalUsd: null, priceRef: null });
     expect(await metric()).toBe(before + 2);
+    // Warned once per model, not once per request.
+    const warnings = logs.filter((line) => line.includes('has no price') && line.includes('my-finetune-without-price'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({ level: 'warn', provider: 'openai', models: ['my-finetune-without-price'] });
     const response = await fetch(`${stack.gateway.url}/metrics`);
     expect(response.headers.get('content-type')).toContain('text/plain');
   });

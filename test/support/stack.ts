@@ -32,6 +32,8 @@ export interface StackOptions {
    * emulator, for providers whose base_url must point at it. */
   config?: Record<string, unknown> | ((emulator: Emulator) => Record<string, unknown>);
   env?: Record<string, string>;
+  /** When given, the gateway's log lines (JSON) are appended here instead of being discarded. */
+  logs?: string[];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -52,7 +54,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...overrides,
     },
   });
-  const gateway = await startGateway({ loaded, env: options.env ?? {}, logger: createLogger({ level: 'silent' }) });
+  const gateway = await startGateway({ loaded, env: options.env ?? {}, logger: options.logs ? createLogger({ level: 'info', write: (line) => options.logs?.push(line) }) : createLogger({ level: 'silent' }) });
   const rowsOf = async (requestId: string) => {
     await gateway.writer.flush();
     return gateway.ledger.byRequest(requestId);
