@@ -61,7 +61,8 @@ export interface LedgerRow {
   /** Identifies the price entry used (`genai-prices:openai/gpt-4o`, `config:models.my-model`), null if unpriced. */
   priceRef: string | null;
   configHash: string;
-  /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms). */
+  /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms).
+   * Only reprice writes them; `LedgerStore.append` stores new rows with them NULL. */
   previousCostTotalUsd: number | null;
   previousPriceRef: string | null;
   repricedAt: number | null;

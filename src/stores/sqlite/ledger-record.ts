@@ -25,16 +25,20 @@ export const ledgerColumns = [
 export type LedgerColumn = (typeof ledgerColumns)[number];
 export type LedgerRecord = Record<LedgerColumn, SqlValue>;
 
+/** Written only by `jevons reprice`: always NULL on insert, so they are left to their column default. */
+const repriceAuditColumns: readonly LedgerColumn[] = ['previous_cost_total_usd', 'previous_price_ref', 'repriced_at'];
+const insertColumns = ledgerColumns.filter((column) => !repriceAuditColumns.includes(column));
+
 /** Positional parameters: binding an array is measurably cheaper than named parameters on the write path. */
-export const insertLedgerSql = `INSERT INTO ledger (${ledgerColumns.join(', ')}) VALUES (${ledgerColumns.map(() => '?').join(', ')})`;
+export const insertLedgerSql = `INSERT INTO ledger (${insertColumns.join(', ')}) VALUES (${insertColumns.map(() => '?').join(', ')})`;
 export const selectLedgerColumns = ledgerColumns.join(', ');
 
 const bit = (value: boolean): number => (value ? 1 : 0);
 
-/** The values bound to the INSERT statement for one row, in ledgerColumns order. */
+/** The values bound to the INSERT statement for one row, in its column order (audit columns excluded). */
 export function toLedgerValues(row: LedgerRow): SqlValue[] {
   const record = toLedgerRecord(row);
-  return ledgerColumns.map((column) => record[column]);
+  return insertColumns.map((column) => record[column]);
 }
 
 /** One row as a record keyed by column. */
