@@ -10,6 +10,8 @@ import { loadConfig } from './load.js';
 import { createKey, formatKeys } from './commands/keys.js';
 import { parseSince, usageReport } from './commands/usage.js';
 import { configCheck } from './commands/config-check.js';
+import { registerPricesCommand } from './commands/prices.js';
+import { registerRepriceCommand } from './commands/reprice.js';
 
 const env = process.env;
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -159,6 +161,9 @@ program
     print(result.text);
     process.exitCode = result.ok ? 0 : 1;
   });
+
+registerPricesCommand(program, { env, print });
+registerRepriceCommand(program, { env, print });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
