@@ -51,6 +51,8 @@ describe('agreement with genai-prices calcPrice', () => {
       expect(provider, providerId).toBeDefined();
       for (const model of provider?.models ?? []) {
         const entry = catalog.lookup({ providerFamily: providerId, model: model.id });
+        // Models whose bundled price src/pricing/price-corrections.ts corrects are checked by the cost vectors.
+        if (entry !== null && entry.source !== 'bundled') continue;
         for (const usage of usages) {
           const theirs = theirTotal(usage, model.id, providerId, at);
           if (entry === null) {

@@ -33,6 +33,7 @@ export const factorRules: readonly FactorRule[] = [
 
 /** OpenAI priority processing: per-model prices (input, cached input, output per Mtok); long context excluded. */
 const openaiPriority: Readonly<Record<string, readonly [number, number | undefined, number]>> = {
+  'gpt-5.5': [12.5, 1.25, 75],
   'gpt-5.4-mini': [1.5, 0.15, 9],
   'gpt-5.4': [5, 0.5, 30],
   'gpt-5.2': [3.5, 0.35, 28],
