@@ -36,5 +36,6 @@ export default tseslint.config(
   layer(['src/policies/**'], ['providers', 'stores', 'server', 'cli']),
   layer(['src/pipeline/**'], ['stores', 'server', 'cli']),
   layer(['src/stores/**'], ['policies', 'server', 'cli', 'providers']),
+  layer(['src/reconcile/**'], ['providers', 'tokens', 'policies', 'pipeline', 'stores', 'server', 'cli', 'emulator']),
   layer(['src/emulator/**'], ['policies', 'pipeline', 'stores', 'server', 'pricing']),
 );

@@ -12,6 +12,7 @@ import { parseSince, usageReport } from './commands/usage.js';
 import { configCheck } from './commands/config-check.js';
 import { registerPricesCommand } from './commands/prices.js';
 import { registerRepriceCommand } from './commands/reprice.js';
+import { registerReconcileCommand } from './commands/reconcile.js';
 
 const env = process.env;
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -164,6 +165,7 @@ program
 
 registerPricesCommand(program, { env, print });
 registerRepriceCommand(program, { env, print });
+registerReconcileCommand(program, { env, print });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
