@@ -25,7 +25,11 @@ export interface AppDeps {
   listModels: (dialect: Dialect) => Record<string, unknown>;
   /** GET /metrics: Prometheus text exposition. */
   metrics: () => Promise<{ contentType: string; body: string }>;
+  /** POST /v1/jevons/estimate (estimate-endpoint.ts): answered locally; its dialect is read from the request. */
+  estimate?: { handle: Handler; dialectOf: (request: IncomingMessage, body: Record<string, unknown> | null) => Dialect };
 }
+
+type RouteSpec = { dialect: Dialect; endpoint: Endpoint };
 
 const routes: Record<string, { dialect: Dialect; endpoint: Endpoint }> = {
   '/v1/chat/completions': { dialect: 'openai', endpoint: 'chat' },
@@ -100,11 +104,12 @@ function bodyUser(dialect: Dialect, body: Record<string, unknown>): string | nul
   return typeof userId === 'string' && userId !== '' ? userId : null;
 }
 
-async function handleModelCall(options: { deps: AppDeps; request: IncomingMessage; response: ServerResponse; route: { dialect: Dialect; endpoint: Endpoint }; requestId: string }): Promise<void> {
-  const { deps, request, response, route } = options;
+async function handleModelCall(options: { deps: AppDeps; request: IncomingMessage; response: ServerResponse; route: RouteSpec | ((body: Record<string, unknown>) => RouteSpec); requestId: string; handle?: Handler }): Promise<void> {
+  const { deps, request, response } = options;
   const rawBody = await readBody(request, deps.maxBodyBytes);
   const received = performance.now();
   const body = parseJsonBody(rawBody);
+  const route = typeof options.route === 'function' ? options.route(body) : options.route;
   const model = requiredModel(body);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     throw new GatewayError({ code: 'invalid_request', param: 'stream', message: `stream: expected boolean, got ${JSON.stringify(body.stream)}` });
@@ -135,7 +140,7 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
     call.clientAborted = true;
     call.controller.abort();
   });
-  await deps.handle(call);
+  await (options.handle ?? deps.handle)(call);
 }
 
 export function createRequestListener(deps: AppDeps): (request: IncomingMessage, response: ServerResponse) => void {
@@ -143,8 +148,19 @@ export function createRequestListener(deps: AppDeps): (request: IncomingMessage,
     const path = request.url === undefined ? '/' : request.url.split('?', 1)[0] ?? '/';
     const route = routes[path];
     const requestId = deps.newId();
-    const dialect = route?.dialect ?? guessDialect(request);
+    const estimate = path === '/v1/jevons/estimate' ? deps.estimate : undefined;
+    let dialect = estimate ? estimate.dialectOf(request, null) : (route?.dialect ?? guessDialect(request));
     const fail = (error: unknown) => renderError({ response, dialect, error, requestId, logger: deps.logger });
+    if (estimate) {
+      if (request.method !== 'POST') return fail(new GatewayError({ code: 'method_not_allowed', message: `${request.method} ${path}: use POST.` }));
+      // Errors after the body is read are rendered in the dialect the body shows (estimate-endpoint.ts estimateDialect).
+      const routeOf = (body: Record<string, unknown>): RouteSpec => {
+        dialect = estimate.dialectOf(request, body);
+        return { dialect, endpoint: dialect === 'anthropic' ? 'messages' : 'chat' };
+      };
+      handleModelCall({ deps, request, response, route: routeOf, requestId, handle: estimate.handle }).catch(fail);
+      return;
+    }
     if (route) {
       if (request.method !== 'POST') return fail(new GatewayError({ code: 'method_not_allowed', message: `${request.method} ${path}: use POST.` }));
       handleModelCall({ deps, request, response, route, requestId }).catch(fail);
@@ -159,6 +175,6 @@ export function createRequestListener(deps: AppDeps): (request: IncomingMessage,
       return;
     }
     request.resume();
-    fail(new GatewayError({ code: 'not_found', message: `No route for ${request.method} ${path}. Jevons serves POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/messages/count_tokens and GET /v1/models.` }));
+    fail(new GatewayError({ code: 'not_found', message: `No route for ${request.method} ${path}. Jevons serves POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/messages/count_tokens, /v1/jevons/estimate and GET /v1/models.` }));
   };
 }

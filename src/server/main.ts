@@ -20,6 +20,7 @@ import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
 import { countChatTokens, countTextTokens } from '../tokens/index.js';
 import { createRequestListener } from './app.js';
+import { createEstimateEndpoint } from './estimate-endpoint.js';
 import { createDispatcher } from './dispatch/dispatch.js';
 import type { DispatchDeps } from './dispatch/dispatch-deps.js';
 import { createIdGenerator } from './ids.js';
@@ -136,8 +137,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const deps: DispatchDeps = {
     runtimes,
     price: createPricer({ catalog, logger, metrics }),
-    countText: (text, model) => countTextTokens(text, model).tokens,
-    countRequest: (request, model) => countChatTokens(request, model).tokens,
+    countText: (text, model, family) => countTextTokens(text, model, { providerFamily: family }).tokens,
+    countRequest: (request, model, family) => countChatTokens(request, model, { providerFamily: family }).tokens,
     passthroughCredentials: passthrough,
     now,
   };
@@ -146,17 +147,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return runtime !== undefined && catalog.lookup({ providerFamily: runtime.priceFamily, model }) !== null;
   };
   // The policy order. Every policy is (call, next) => …; see docs/architecture.md.
+  const auth = authenticate({ mode: config.server.auth, findKey: async (hash) => keysFromConfig.byHash.get(hash) ?? stores.keys.findByHash(hash) });
   const policies: Policy[] = [
-    authenticate({ mode: config.server.auth, findKey: async (hash) => keysFromConfig.byHash.get(hash) ?? stores.keys.findByHash(hash) }),
+    auth,
     attribute(),
     route({ resolve: (model) => models.resolve(model), describe: () => models.describe() }),
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
     meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
   ];
   const handle = compose(policies, createDispatcher(deps));
+  // POST /v1/jevons/estimate: authenticated and routed like a model call, answered locally (docs/estimate.md).
+  const estimate = createEstimateEndpoint({ authenticate: auth, resolve: (model) => models.resolve(model), describe: () => models.describe(), runtimes, catalog, count: countChatTokens, now });
   const routable = routableModels({ loaded, catalog, models, runtimes });
   const modelLists = { openai: renderModelList(routable, 'openai'), anthropic: renderModelList(routable, 'anthropic') };
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render() }));
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render(), estimate }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());

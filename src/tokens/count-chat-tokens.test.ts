@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatRequest, ToolDefinition } from '../spec/canonical.js';
 import { countChatTokens } from './count-chat-tokens.js';
 import { countTextTokens } from './count-text-tokens.js';
-import { estimateTokens } from './estimate-tokens.js';
+import { estimateTokens, type EstimateFamily } from './estimate-tokens.js';
 
 const request = (parts: Partial<ChatRequest>): ChatRequest => ({ model: 'public-name', messages: [], stream: false, includeUsage: false, ...parts });
 const user = (text: string) => ({ role: 'user' as const, content: [{ type: 'text' as const, text }] });
@@ -101,18 +101,25 @@ describe('countChatTokens for OpenAI models', () => {
 });
 
 describe('countChatTokens for other models', () => {
-  it('estimates with the same framing', () => {
-    const expected = 3 + [ 'You are a terse assistant.', 'What is the capital of France?', 'Paris.', 'And of Italy?'].reduce((sum, text) => sum + 3 + estimateTokens(text), 0);
-    expect(countChatTokens(conversation, 'claude-sonnet-4-5')).toEqual({ tokens: expected, exact: false });
-    expect(countChatTokens(conversation, 'gemini-2.5-flash')).toEqual({ tokens: expected, exact: false });
+  it('estimates with the same framing and the model family’s weights', () => {
+    const texts = ['You are a terse assistant.', 'What is the capital of France?', 'Paris.', 'And of Italy?'];
+    const expected = (family: EstimateFamily) => 3 + texts.reduce((sum, text) => sum + 3 + estimateTokens(text, family), 0);
+    expect(countChatTokens(conversation, 'claude-sonnet-4-5')).toEqual({ tokens: expected('anthropic'), exact: false });
+    expect(countChatTokens(conversation, 'gemini-2.5-flash')).toEqual({ tokens: expected('gemini'), exact: false });
+    expect(countChatTokens(conversation, 'llama-3.3-70b-versatile')).toEqual({ tokens: expected('o200k'), exact: false });
+    expect(countChatTokens(conversation, 'house-model', { providerFamily: 'google' })).toEqual({ tokens: expected('gemini'), exact: false });
+    const chinese = request({ messages: [user('港口小镇在这个季节第一个寒冷的早晨慢慢醒来。')] });
+    expect(countChatTokens(chinese, 'claude-sonnet-4-5').tokens).toBeGreaterThan(countChatTokens(chinese, 'gemini-2.5-flash').tokens);
   });
 
   it('adds Anthropic’s tool-use system prompt (346 auto, 313 forced) for Claude only', () => {
+    const definitionsJson = JSON.stringify([{ name: weather.name, description: weather.description, input_schema: weather.parameters }]);
     const plain = countChatTokens(request({ messages: [user('hi')] }), 'claude-sonnet-4-5').tokens;
-    const definitions = estimateTokens(JSON.stringify([{ name: weather.name, description: weather.description, input_schema: weather.parameters }]));
+    const definitions = estimateTokens(definitionsJson, 'anthropic');
     expect(countChatTokens(request({ messages: [user('hi')], tools: [weather] }), 'claude-sonnet-4-5').tokens).toBe(plain + definitions + 346);
     expect(countChatTokens(request({ messages: [user('hi')], tools: [weather], toolChoice: 'required' }), 'claude-sonnet-4-5').tokens).toBe(plain + definitions + 313);
-    expect(countChatTokens(request({ messages: [user('hi')], tools: [weather] }), 'gemini-2.5-flash').tokens).toBe(plain + definitions);
+    const geminiPlain = countChatTokens(request({ messages: [user('hi')] }), 'gemini-2.5-flash').tokens;
+    expect(countChatTokens(request({ messages: [user('hi')], tools: [weather] }), 'gemini-2.5-flash').tokens).toBe(geminiPlain + estimateTokens(definitionsJson, 'gemini'));
   });
 
   it('leaves reasoning out of the prompt count', () => {

@@ -1,10 +1,12 @@
 /**
  * Prompt tokens of a canonical request (system + messages + tool definitions), for budget reservations and
  * count_tokens. OpenAI models are counted with their tokenizer and OpenAI's documented chat framing; other
- * models get the calibrated estimate with the same framing plus the provider's documented fixed overheads.
+ * models get the calibrated estimate of their tokenizer family with the same framing plus the provider's
+ * documented fixed overheads.
  */
 import type { ChatRequest, ToolChoice, ToolDefinition } from '../spec/canonical.js';
 import type { TokenCount } from './count-text-tokens.js';
+import { estimateFamilyFor, type EstimateFamilyOptions } from './estimate-family.js';
 import { estimateTokens } from './estimate-tokens.js';
 import { formatToolDefinitions } from './format-tool-definitions.js';
 import { countWithEncoding, openAIEncodingFor } from './openai-encoding.js';
@@ -100,18 +102,20 @@ function openAIToolChoiceTokens(choice: ToolChoice | undefined, count: (text: st
   return 0;
 }
 
-function estimateChat(request: ChatRequest, model: string): TokenCount {
+function estimateChat(request: ChatRequest, model: string, options: EstimateFamilyOptions): TokenCount {
   const { messages, images } = flatten(request);
   const tools: readonly ToolDefinition[] = request.tools ?? [];
-  const isClaude = model.toLowerCase().includes('claude');
+  const family = estimateFamilyFor(model, options);
+  const isClaude = family === 'anthropic';
+  const estimate = (text: string) => estimateTokens(text, family);
   let total = REPLY_PRIMING_TOKENS;
   for (const message of messages) {
-    total += TOKENS_PER_MESSAGE + estimateTokens(message.content);
-    for (const call of message.toolCalls) total += estimateTokens(call.name) + estimateTokens(call.arguments) + TOOL_CALL_OVERHEAD;
+    total += TOKENS_PER_MESSAGE + estimate(message.content);
+    for (const call of message.toolCalls) total += estimate(call.name) + estimate(call.arguments) + TOOL_CALL_OVERHEAD;
   }
   if (tools.length > 0) {
     const definitions = tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters }));
-    total += estimateTokens(JSON.stringify(definitions));
+    total += estimate(JSON.stringify(definitions));
     if (isClaude) total += request.toolChoice === 'required' || typeof request.toolChoice === 'object' ? CLAUDE_TOOL_PROMPT_FORCED : CLAUDE_TOOL_PROMPT_AUTO;
   }
   total += images * (isClaude ? IMAGE_TOKENS_CLAUDE : IMAGE_TOKENS_OPENAI);
@@ -120,11 +124,12 @@ function estimateChat(request: ChatRequest, model: string): TokenCount {
 
 /**
  * Prompt tokens of a canonical request. `exact` is true only for an OpenAI model and a request whose every part
- * follows the documented framing (no tools, images or JSON-schema response format); otherwise an estimate.
- * Loads the OpenAI tokenizer on first use: keep it off the hot path.
+ * follows the documented framing (no tools, images or JSON-schema response format); otherwise an estimate with the
+ * model's family weights (Claude → anthropic, Gemini/Gemma → gemini, others → o200k; `options.providerFamily`
+ * decides for a model id that names no family). Loads the OpenAI tokenizer on first use: keep it off the hot path.
  */
-export function countChatTokens(request: ChatRequest, model: string): TokenCount {
+export function countChatTokens(request: ChatRequest, model: string, options: EstimateFamilyOptions = {}): TokenCount {
   const encoding = openAIEncodingFor(model);
-  if (encoding === null) return estimateChat(request, model);
+  if (encoding === null) return estimateChat(request, model, options);
   return countOpenAIChat(request, (text) => countWithEncoding(encoding, text));
 }

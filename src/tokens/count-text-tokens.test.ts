@@ -49,8 +49,16 @@ describe('countTextTokens', () => {
     expect(counted.tokens).toBeGreaterThan(4);
   });
 
-  it('estimates for other models', () => {
-    expect(countTextTokens('Hello, world!', 'claude-sonnet-4-5')).toEqual({ tokens: estimateTokens('Hello, world!'), exact: false });
+  it('estimates for other models with their family’s weights', () => {
+    const text = `${chinese} Hello, world! 1234567890`;
+    expect(countTextTokens(text, 'claude-sonnet-4-5')).toEqual({ tokens: estimateTokens(text, 'anthropic'), exact: false });
+    expect(countTextTokens(text, 'gemini-2.5-flash')).toEqual({ tokens: estimateTokens(text, 'gemini'), exact: false });
+    expect(countTextTokens(text, 'gemma-3-27b-it')).toEqual({ tokens: estimateTokens(text, 'gemini'), exact: false });
+    expect(countTextTokens(text, 'llama-3.3-70b-versatile')).toEqual({ tokens: estimateTokens(text, 'o200k'), exact: false });
+    expect(countTextTokens(text, 'house-model', { providerFamily: 'anthropic' })).toEqual({ tokens: estimateTokens(text, 'anthropic'), exact: false });
+    // The families really differ: Claude's tokenizer spends more tokens on Han text, Gemma's one per digit.
+    expect(estimateTokens(chinese, 'anthropic')).toBeGreaterThan(estimateTokens(chinese, 'o200k'));
+    expect(estimateTokens('2024-12-02 09:14:03 1234567890', 'gemini')).toBeGreaterThan(estimateTokens('2024-12-02 09:14:03 1234567890', 'o200k'));
     expect(countTextTokens('', 'gemini-2.5-flash')).toEqual({ tokens: 0, exact: false });
   });
 });
@@ -68,7 +76,8 @@ describe('calibrated estimate against o200k_base', () => {
     let exact = 0;
     for (const { name, text } of samples) {
       const truth = countTextTokens(text, 'gpt-4o').tokens;
-      const estimate = countTextTokens(text, 'claude-sonnet-4-5').tokens;
+      // A model of no known family gets the o200k weights.
+      const estimate = countTextTokens(text, 'llama-3.3-70b-versatile').tokens;
       expect(Math.abs(estimate - truth) / truth, `${name}: estimate ${estimate} vs o200k ${truth}`).toBeLessThan(0.1);
       estimated += estimate;
       exact += truth;
@@ -84,6 +93,8 @@ describe('calibrated estimate against o200k_base', () => {
     expect(relativeError(prose, Math.ceil(prose.length / 3.14))).toBeGreaterThan(0.4);
     expect(relativeError(cjk, Math.ceil(cjk.length / 3.14))).toBeGreaterThan(0.6);
     expect(relativeError(prose, estimateTokens(prose))).toBeLessThan(0.05);
-    expect(relativeError(cjk, estimateTokens(cjk))).toBeLessThan(0.1);
+    // This narrative sentence costs o200k 0.95 tokens per Han character; the Han weight, fitted on Simplified and
+    // Traditional Chinese together, is 0.74 (per-language biases: docs/token-estimates.md).
+    expect(relativeError(cjk, estimateTokens(cjk))).toBeLessThan(0.2);
   });
 });

@@ -23,10 +23,11 @@ export interface DispatchDeps {
    * tier the call was billed at (unpriced is never $0).
    */
   price: (input: { runtime: ProviderRuntime; models: readonly string[]; usage: TokenUsage; at: number }) => PriceResult | null;
-  /** Token count of a text, for estimates when an upstream never reported usage (aborted streams). */
-  countText: (text: string, model: string) => number;
+  /** Token count of a text, for estimates when an upstream never reported usage (aborted streams); `family` is the
+   * provider's price family, which picks the calibrated estimate for models without a shipped tokenizer. */
+  countText: (text: string, model: string, family: string) => number;
   /** Prompt tokens of a canonical request, for the same estimates. */
-  countRequest: (request: ChatRequest, model: string) => number;
+  countRequest: (request: ChatRequest, model: string, family: string) => number;
   /** Whether the caller's own provider key is forwarded (pass-through mode). */
   passthroughCredentials: boolean;
   now: () => number;

@@ -41,12 +41,12 @@ function bodyFor(call: Call, changes: Record<string, unknown>): string | Buffer 
   return Object.keys(changes).length === 0 ? call.rawBody : JSON.stringify({ ...call.body, ...changes });
 }
 
-function estimator(call: Call, deps: DispatchDeps, upstreamModel: string): () => number {
+function estimator(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, upstreamModel: string): () => number {
   return () => {
     try {
-      return deps.countRequest(dialects[call.dialect].parse(call.body), upstreamModel);
+      return deps.countRequest(dialects[call.dialect].parse(call.body), upstreamModel, runtime.priceFamily);
     } catch {
-      return deps.countText(call.rawBody.toString('utf8'), upstreamModel);
+      return deps.countText(call.rawBody.toString('utf8'), upstreamModel, runtime.priceFamily);
     }
   };
 }
@@ -74,7 +74,7 @@ function openaiPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, up
     readUsage: endpoint === 'embeddings' ? readOpenAIEmbeddingsUsage : endpoint === 'responses' ? readOpenAIResponsesUsage : readOpenAIUsage,
     createTap: endpoint === 'responses' ? createOpenAIResponsesStreamTap : endpoint === 'chat' ? createOpenAIStreamTap : null,
     dropEvent,
-    estimateInput: endpoint === 'chat' ? estimator(call, deps, upstreamModel) : () => deps.countText(call.rawBody.toString('utf8'), upstreamModel),
+    estimateInput: endpoint === 'chat' ? estimator(call, deps, runtime, upstreamModel) : () => deps.countText(call.rawBody.toString('utf8'), upstreamModel, runtime.priceFamily),
   };
 }
 
@@ -89,7 +89,7 @@ function anthropicPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime,
     readUsage: readAnthropicUsage,
     createTap: createAnthropicStreamTap,
     dropEvent: null,
-    estimateInput: estimator(call, deps, upstreamModel),
+    estimateInput: estimator(call, deps, runtime, upstreamModel),
     free,
   };
 }
@@ -99,9 +99,9 @@ function unsupported(call: Call, runtime: ProviderRuntime, what: string): Gatewa
 }
 
 /** count_tokens for a model whose provider has no such endpoint: counted locally, nothing sent upstream. */
-function countLocally(call: Call, deps: DispatchDeps, upstreamModel: string): void {
+function countLocally(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, upstreamModel: string): void {
   const request: ChatRequest = dialects.anthropic.parse({ ...call.body, max_tokens: 1 });
-  const body = JSON.stringify({ input_tokens: deps.countRequest(request, upstreamModel) });
+  const body = JSON.stringify({ input_tokens: deps.countRequest(request, upstreamModel, runtime.priceFamily) });
   call.response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-jevons-request-id': call.requestId });
   call.response.end(body);
 }
@@ -120,7 +120,7 @@ export function createDispatcher(deps: DispatchDeps): Handler {
         return forward(call, deps, openaiPlan(call, deps, runtime, model));
       case 'count_tokens':
         if (runtime.wire === 'anthropic') return forward(call, deps, anthropicPlan(call, deps, runtime, model));
-        return countLocally(call, deps, model);
+        return countLocally(call, deps, runtime, model);
       case 'chat':
       case 'messages': {
         if (sameWire) return forward(call, deps, runtime.wire === 'openai' ? openaiPlan(call, deps, runtime, model) : anthropicPlan(call, deps, runtime, model));
@@ -133,7 +133,7 @@ export function createDispatcher(deps: DispatchDeps): Handler {
           dialect,
           wire: wires[runtime.wire],
           headers: upstreamHeaders(call, runtime, deps),
-          estimateInput: () => deps.countRequest(request, model),
+          estimateInput: () => deps.countRequest(request, model, runtime.priceFamily),
         });
       }
     }

@@ -7,10 +7,10 @@ import type { DispatchDeps } from './dispatch-deps.js';
  * The provider has still billed what it generated, so we estimate: input as reported when the stream told us
  * (Anthropic's message_start does), otherwise from the request; output from the text that was produced.
  */
-export function estimateUsage(options: { input: number; outputText: string; model: string; deps: DispatchDeps; reported?: TokenUsage | null }): TokenUsage {
+export function estimateUsage(options: { input: number; outputText: string; model: string; family: string; deps: DispatchDeps; reported?: TokenUsage | null }): TokenUsage {
   const reported = options.reported ?? null;
   const hasReportedInput = reported !== null && reported.inputTokens + reported.cacheReadTokens + reported.cacheWrite5mTokens + reported.cacheWrite1hTokens > 0;
-  const output = options.outputText === '' ? 0 : options.deps.countText(options.outputText, options.model);
+  const output = options.outputText === '' ? 0 : options.deps.countText(options.outputText, options.model, options.family);
   return {
     inputTokens: hasReportedInput ? reported.inputTokens : options.input,
     cacheReadTokens: hasReportedInput ? reported.cacheReadTokens : 0,

@@ -50,7 +50,7 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
   } catch (error) {
     attempt.clientAborted = call.clientAborted;
     attempt.errorCode = errorCodeOf(error);
-    if (!plan.free) settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+    if (!plan.free) settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, family: plan.runtime.priceFamily, deps }), estimated: true });
     throw error;
   }
   const headers = passHeaders(upstream.headers);
@@ -69,7 +69,7 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
     const read = plan.readUsage(json);
     attempt.servedModel = read.servedModel;
     if (read.usage === null) {
-      settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+      settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, family: plan.runtime.priceFamily, deps }), estimated: true });
     } else {
       settleUsage({ attempt, deps, runtime: plan.runtime, usage: read.usage, estimated: false });
     }
@@ -133,7 +133,7 @@ async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, 
   } else if (!plan.free) {
     // A stream that ended without finishing (an error event, a cut) is flagged, whatever else went wrong.
     attempt.errorCode ??= 'upstream_stream_incomplete';
-    const usage = estimateUsage({ input: plan.estimateInput(), outputText: result?.outputText ?? '', model: plan.upstreamModel, deps, reported: result?.usage ?? null });
+    const usage = estimateUsage({ input: plan.estimateInput(), outputText: result?.outputText ?? '', model: plan.upstreamModel, family: plan.runtime.priceFamily, deps, reported: result?.usage ?? null });
     settleUsage({ attempt, deps, runtime: plan.runtime, usage, estimated: true });
   }
 }

@@ -45,7 +45,7 @@ export async function translate(call: Call, deps: DispatchDeps, plan: TranslateP
       settleUsage({ attempt, deps, runtime, usage: emptyUsage(), estimated: false });
     } else if (attempt.clientAborted && attempt.usage === null) {
       // The provider bills a request it finished generating even when nobody reads the answer.
-      settleUsage({ attempt, deps, runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, deps }), estimated: true });
+      settleUsage({ attempt, deps, runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, family: plan.runtime.priceFamily, deps }), estimated: true });
     }
     throw error;
   } finally {
@@ -139,7 +139,7 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
   } else {
     // A stream that ended without finishing (an error event, a cut) is flagged, whatever else went wrong.
     attempt.errorCode ??= 'upstream_stream_incomplete';
-    const estimated = estimateUsage({ input: plan.estimateInput(), outputText, model: plan.upstreamModel, deps, reported });
+    const estimated = estimateUsage({ input: plan.estimateInput(), outputText, model: plan.upstreamModel, family: plan.runtime.priceFamily, deps, reported });
     settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimated, estimated: true });
   }
 }
