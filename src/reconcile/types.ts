@@ -1,4 +1,5 @@
 /** Shapes shared by the reconcile parsers, the comparison and the renderers. Pure data, no I/O. */
+import type { DailyLedgerCell } from '../spec/ledger.js';
 
 export type ExportFormat = 'openai-costs' | 'openai-usage' | 'anthropic-usage' | 'anthropic-cost';
 export const exportFormats: readonly ExportFormat[] = ['openai-costs', 'openai-usage', 'anthropic-usage', 'anthropic-cost'];
@@ -68,36 +69,8 @@ export interface ParsedExport {
   notes: string[];
 }
 
-/**
- * The ledger side: one group of ledger rows (UTC day x provider x served model x requested model). Same fields as
- * `DailyLedgerCell` from src/stores/sqlite/ledger-daily.ts, which the CLI passes in as is.
- */
-export interface LedgerCellInput {
-  day: string;
-  provider: string;
-  servedModel: string | null;
-  requestedModel: string;
-  rows: number;
-  inputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  outputTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  costInputUsd: number;
-  costCacheReadUsd: number;
-  costCacheWriteUsd: number;
-  costOutputUsd: number;
-  unpricedRows: number;
-  unpricedInputTokens: number;
-  unpricedCacheReadTokens: number;
-  unpricedCacheWriteTokens: number;
-  unpricedOutputTokens: number;
-  estimatedRows: number;
-  estimatedTokens: number;
-  priceRefs: string[];
-}
+/** The ledger side: one group of ledger rows (src/spec/ledger.ts DailyLedgerCell, read by the CLI). */
+export type LedgerCellInput = DailyLedgerCell;
 
 /** What a drift is measured in: dollars when any cost export is given, else tokens. */
 export type Measure = 'usd' | 'tokens';

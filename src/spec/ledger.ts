@@ -1,5 +1,5 @@
 import type { Dialect } from './canonical.js';
-import type { ServiceTier } from './usage.js';
+import type { ServiceTier, TokenUsage } from './usage.js';
 
 /** Which gateway endpoint a ledger row was recorded for. */
 export type Endpoint = 'chat' | 'messages' | 'embeddings' | 'responses' | 'count_tokens';
@@ -66,4 +66,60 @@ export interface LedgerRow {
   previousCostTotalUsd: number | null;
   previousPriceRef: string | null;
   repricedAt: number | null;
+}
+
+/** A ledger row's usage, as the pricer saw it (to recompute or reprice its cost). */
+export function usageOfRow(row: LedgerRow): TokenUsage {
+  return {
+    inputTokens: row.inputTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    cacheWrite5mTokens: row.cacheWrite5mTokens,
+    cacheWrite1hTokens: row.cacheWrite1hTokens,
+    outputTokens: row.outputTokens,
+    reasoningTokens: row.reasoningTokens,
+    inputAudioTokens: row.inputAudioTokens,
+    inputImageTokens: row.inputImageTokens,
+    cacheReadAudioTokens: row.cacheReadAudioTokens,
+    outputAudioTokens: row.outputAudioTokens,
+    outputImageTokens: row.outputImageTokens,
+    serviceTier: row.serviceTier,
+  };
+}
+
+/** One group of ledger rows (UTC day x provider x served model x requested model), for reconciliation. Tokens are sums over every row of the group; costs sum priced rows only. */
+export interface DailyLedgerCell {
+  /** UTC calendar day of started_at, YYYY-MM-DD. */
+  day: string;
+  /** Configured provider name (not the provider type). */
+  provider: string;
+  /** Snapshot id the provider returned; null when no response named one (e.g. the attempt failed). */
+  servedModel: string | null;
+  /** Model name the caller asked for (may be a public alias from `models:` in the config). */
+  requestedModel: string;
+  /** Every row of the group, failed attempts included. */
+  rows: number;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** Sum of cost_total_usd over priced rows (NULL costs are unknown, not 0, and are left out). */
+  costUsd: number;
+  costInputUsd: number;
+  costCacheReadUsd: number;
+  costCacheWriteUsd: number;
+  costOutputUsd: number;
+  /** Rows with tokens but no cost (the model had no price). */
+  unpricedRows: number;
+  unpricedInputTokens: number;
+  unpricedCacheReadTokens: number;
+  unpricedCacheWriteTokens: number;
+  unpricedOutputTokens: number;
+  /** Rows whose usage was estimated with a tokenizer (stream cut off before the provider's usage). */
+  estimatedRows: number;
+  /** Input, cache and output tokens of those rows. */
+  estimatedTokens: number;
+  /** Distinct price_ref values of the priced rows, sorted. */
+  priceRefs: string[];
 }

@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Attempt, Call, CallAbort } from '../../src/pipeline/call.js';
 import { attemptToRow } from '../../src/policies/meter.js';
 import { openSqliteStores } from '../../src/stores/sqlite/open-sqlite-stores.js';
-import type { LedgerRow } from '../../src/spec/ledger.js';
+import { usageOfRow, type LedgerRow } from '../../src/spec/ledger.js';
 import { totalInputTokens, type ServiceTier, type TokenUsage } from '../../src/spec/usage.js';
 import { computeCost, pricesFor, roundUsd, scheduleFor } from '../../src/pricing/compute-cost.js';
 import { createPriceCatalog } from '../../src/pricing/price-catalog.js';
@@ -422,20 +422,7 @@ describe('a ledger row recomputes to its stored cost', () => {
             const entry = repricer.byRef(row.priceRef);
             expect(entry, row.priceRef).not.toBeNull();
             if (entry === null) continue;
-            const usage: TokenUsage = {
-              inputTokens: row.inputTokens,
-              cacheReadTokens: row.cacheReadTokens,
-              cacheWrite5mTokens: row.cacheWrite5mTokens,
-              cacheWrite1hTokens: row.cacheWrite1hTokens,
-              outputTokens: row.outputTokens,
-              reasoningTokens: row.reasoningTokens,
-              inputAudioTokens: row.inputAudioTokens,
-              inputImageTokens: row.inputImageTokens,
-              cacheReadAudioTokens: row.cacheReadAudioTokens,
-              outputAudioTokens: row.outputAudioTokens,
-              outputImageTokens: row.outputImageTokens,
-              serviceTier: row.serviceTier,
-            };
+            const usage = usageOfRow(row);
             const again = computeCost(usage, entry);
             expect(again, row.priceRef).not.toBeNull();
             expect(again === null ? null : [again.inputUsd, again.cacheReadUsd, again.cacheWriteUsd, again.outputUsd, again.requestUsd, again.totalUsd]).toEqual(costColumns(row));

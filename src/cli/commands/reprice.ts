@@ -13,8 +13,7 @@ import { createModelCatalog } from '../../pipeline/model-catalog.js';
 import type { PriceCatalog } from '../../pricing/index.js';
 import { priceFamilies } from '../../providers/price-family.js';
 import type { Environment } from '../../spec/config/load-config.js';
-import type { LedgerRow } from '../../spec/ledger.js';
-import type { TokenUsage } from '../../spec/usage.js';
+import { usageOfRow, type LedgerRow } from '../../spec/ledger.js';
 import { openSqliteStores } from '../../stores/sqlite/index.js';
 import { applyCostUpdates, ledgerPagesInRange, type RowCostUpdate } from '../../stores/sqlite/ledger-reprice.js';
 import { loadConfig } from '../load.js';
@@ -89,22 +88,6 @@ const tokensOf = (row: LedgerRow): number => row.inputTokens + row.cacheReadToke
 /** A failed attempt the provider did not bill: no tokens, and an error status or no cost recorded. */
 const failedWithoutUsage = (row: LedgerRow): boolean => tokensOf(row) === 0 && (row.status >= 400 || row.status === 0 || row.costTotalUsd === null);
 
-function usageOf(row: LedgerRow): TokenUsage {
-  return {
-    inputTokens: row.inputTokens,
-    cacheReadTokens: row.cacheReadTokens,
-    cacheWrite5mTokens: row.cacheWrite5mTokens,
-    cacheWrite1hTokens: row.cacheWrite1hTokens,
-    outputTokens: row.outputTokens,
-    reasoningTokens: row.reasoningTokens,
-    inputAudioTokens: row.inputAudioTokens,
-    inputImageTokens: row.inputImageTokens,
-    cacheReadAudioTokens: row.cacheReadAudioTokens,
-    outputAudioTokens: row.outputAudioTokens,
-    outputImageTokens: row.outputImageTokens,
-    serviceTier: row.serviceTier,
-  };
-}
 
 /**
  * Model ids to price a row by, in the gateway's order: the served snapshot id, then the upstream id the request went
@@ -174,7 +157,7 @@ export function repriceLedger(options: RepriceOptions): RepriceSummary {
         summary.skippedNoUsage += 1;
       } else {
         const family = options.familyOf(row.provider);
-        const priced = family === undefined ? null : priceUsage({ catalog: options.catalog, providerFamily: family, models: modelsToTry(row, options.resolve), usage: usageOf(row), at: row.startedAt });
+        const priced = family === undefined ? null : priceUsage({ catalog: options.catalog, providerFamily: family, models: modelsToTry(row, options.resolve), usage: usageOfRow(row), at: row.startedAt });
         if (priced === null || priced.kind === 'unpriced') {
           if (row.costTotalUsd === null) summary.stillUnpriced += 1;
           else summary.lostPrice += 1;

@@ -7,44 +7,10 @@
 import { existsSync } from 'node:fs';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { z } from 'zod';
+import type { DailyLedgerCell } from '../../spec/ledger.js';
 
-/** One group of ledger rows. Tokens are sums over every row of the group; costs sum priced rows only. */
-export interface DailyLedgerCell {
-  /** UTC calendar day of started_at, YYYY-MM-DD. */
-  day: string;
-  /** Configured provider name (not the provider type). */
-  provider: string;
-  /** Snapshot id the provider returned; null when no response named one (e.g. the attempt failed). */
-  servedModel: string | null;
-  /** Model name the caller asked for (may be a public alias from `models:` in the config). */
-  requestedModel: string;
-  /** Every row of the group, failed attempts included. */
-  rows: number;
-  inputTokens: number;
-  cacheReadTokens: number;
-  cacheWrite5mTokens: number;
-  cacheWrite1hTokens: number;
-  outputTokens: number;
-  reasoningTokens: number;
-  /** Sum of cost_total_usd over priced rows (NULL costs are unknown, not 0, and are left out). */
-  costUsd: number;
-  costInputUsd: number;
-  costCacheReadUsd: number;
-  costCacheWriteUsd: number;
-  costOutputUsd: number;
-  /** Rows with tokens but no cost (the model had no price). */
-  unpricedRows: number;
-  unpricedInputTokens: number;
-  unpricedCacheReadTokens: number;
-  unpricedCacheWriteTokens: number;
-  unpricedOutputTokens: number;
-  /** Rows whose usage was estimated with a tokenizer (stream cut off before the provider's usage). */
-  estimatedRows: number;
-  /** Input, cache and output tokens of those rows. */
-  estimatedTokens: number;
-  /** Distinct price_ref values of the priced rows, sorted. */
-  priceRefs: string[];
-}
+export type { DailyLedgerCell };
+
 
 export interface DailyLedgerOptions {
   /** Epoch ms, inclusive (started_at >= since). */
