@@ -71,7 +71,7 @@ export function renderError(options: { response: ServerResponse; dialect: Dialec
   const gatewayError = GatewayError.isInstance(error) ? error : new GatewayError({ code: 'internal', message: 'Internal gateway error; see the gateway log for the request id.', cause: error });
   if (gatewayError.code === 'internal') options.logger.error('internal error', { requestId: options.requestId, error: String(error instanceof Error ? error.stack : error) });
   const rendered = options.dialect === 'anthropic' ? renderAnthropicError(gatewayError) : renderOpenAIError(gatewayError);
-  sendJson(response, rendered.status, rendered.body, headers);
+  sendJson(response, rendered.status, rendered.body, { ...gatewayError.headers, ...headers });
 }
 
 function parseJsonBody(bytes: Buffer): Record<string, unknown> {

@@ -18,6 +18,12 @@ export const errorCodes = {
   upstream_bad_response: { status: 502, openai: 'api_error', anthropic: 'api_error' },
   upstream_timeout: { status: 504, openai: 'api_error', anthropic: 'timeout_error' },
   client_aborted: { status: 499, openai: 'api_error', anthropic: 'api_error' },
+  /** A budget in the request's scope is spent (action block). */
+  budget_exceeded: { status: 429, openai: 'insufficient_quota', anthropic: 'rate_limit_error' },
+  /** A Jevons rate limit (requests / tokens per minute, USD per hour) is reached. */
+  rate_limited: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
+  /** An agent circuit breaker tripped for the session (limits or a detected loop). */
+  breaker_open: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
   internal: { status: 500, openai: 'api_error', anthropic: 'api_error' },
 } as const satisfies Record<string, { status: number; openai: string; anthropic: string }>;
 
@@ -33,6 +39,10 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** Which provider was involved, for upstream_* codes. */
   provider?: string;
+  /** Response headers that go with the error (retry-after, rate-limit state). */
+  headers?: Record<string, string>;
+  /** Machine-readable facts behind the error (budget name, limit, spent, reset), rendered as `jevons` in the body. */
+  details?: Record<string, unknown>;
 }
 
 export class GatewayError extends Error {
@@ -41,6 +51,8 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly param: string | undefined;
   readonly provider: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -49,6 +61,8 @@ export class GatewayError extends Error {
     this.status = errorCodes[options.code].status;
     this.param = options.param;
     this.provider = options.provider;
+    this.headers = options.headers;
+    this.details = options.details;
   }
 
   get isRetryable(): boolean {

@@ -67,11 +67,30 @@ export interface KeyStore {
 }
 
 /** Atomic counters for budgets, rate windows and breaker state (used by governance policies). */
+/** One counter of an all-or-nothing reservation: add `amount` to `key` only if the result stays within `limit`. */
+export interface CounterReservation {
+  key: string;
+  amount: number;
+  /** The counter may not exceed this after the reservation (Infinity = no limit, count only). */
+  limit: number;
+  /** Expiry set when the counter is created (as for increment). */
+  ttlMs?: number;
+}
+
+export type ReserveResult = { ok: true; values: number[] } | { ok: false; index: number; value: number };
+
 export interface CounterStore {
   /** Adds delta to the counter and returns the new value; the counter expires after ttlMs if given. */
   increment(key: string, delta: number, ttlMs?: number): Promise<number>;
   get(key: string): Promise<number>;
   reset(key: string): Promise<void>;
+  /**
+   * Atomically: if every counter + its amount stays within its limit, adds all amounts and returns the new values;
+   * otherwise changes nothing and returns the first reservation that does not fit with that counter's current value.
+   * This is what makes concurrent budgets exact: no two requests can both take the last of a balance. A shared
+   * store implements it as one transaction (a Redis Lua script).
+   */
+  reserve(reservations: readonly CounterReservation[]): Promise<ReserveResult>;
 }
 
 /** Response cache storage (used by the caching policies). */

@@ -3,6 +3,7 @@
  * is documented in docs/config.md; keep the two in step.
  */
 import { z } from 'zod';
+import { governanceSchemas } from './governance-schema.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -160,6 +161,7 @@ export const configSchema = z
     providers: z.array(providerSchema).default([]),
     models: z.array(modelSchema).default([]),
     keys: z.array(keySchema).default([]),
+    ...governanceSchemas,
   })
   .strict();
 

@@ -72,6 +72,13 @@ function crossCheck(config: JevonsConfig): string[] {
     priced.add(id);
     if (!providerNames.has(entry.provider)) problems.push(`pricing.prices[${index}].provider: unknown provider "${entry.provider}" (known: ${known})`);
   });
+  for (const [list, items] of [['budgets', config.budgets], ['rate_limits', config.rate_limits], ['breakers', config.breakers]] as const) {
+    const names = new Set<string>();
+    items.forEach((item, index) => {
+      if (names.has(item.name)) problems.push(`${list}[${index}].name: duplicate name "${item.name}"`);
+      names.add(item.name);
+    });
+  }
   const keyNames = new Set<string>();
   config.keys.forEach((key, index) => {
     if (keyNames.has(key.name)) problems.push(`keys[${index}].name: duplicate key "${key.name}"`);

@@ -58,3 +58,31 @@ describe('createMemoryCounterStore', () => {
     expect(await store.get('x')).toBe(0);
   });
 });
+
+describe('reserve', () => {
+  it('adds every amount when all fit, and nothing when one does not', async () => {
+    const time = clock();
+    const store = createMemoryCounterStore({ now: time.now });
+    expect(await store.reserve([{ key: 'a', amount: 3, limit: 10 }, { key: 'b', amount: 5, limit: 5, ttlMs: 1_000 }])).toEqual({ ok: true, values: [3, 5] });
+    expect(await store.reserve([{ key: 'a', amount: 3, limit: 10 }, { key: 'b', amount: 0.01, limit: 5 }])).toEqual({ ok: false, index: 1, value: 5 });
+    expect(await store.get('a')).toBe(3);
+    time.advance(1_000);
+    // b expired: its window starts again.
+    expect(await store.reserve([{ key: 'a', amount: 7, limit: 10 }, { key: 'b', amount: 5, limit: 5 }])).toEqual({ ok: true, values: [10, 5] });
+    expect(await store.reserve([{ key: 'c', amount: 1, limit: Infinity }])).toEqual({ ok: true, values: [1] });
+  });
+
+  it('never lets concurrent reservations exceed a limit', async () => {
+    const store = createMemoryCounterStore({ now: clock().now });
+    const results = await Promise.all(Array.from({ length: 500 }, () => store.reserve([{ key: 'budget', amount: 0.3, limit: 10 }])));
+    expect(results.filter((result) => result.ok)).toHaveLength(33);
+    expect(await store.get('budget')).toBeLessThanOrEqual(10);
+  });
+
+  it('rejects non-finite amounts and bad TTLs before changing anything', async () => {
+    const store = createMemoryCounterStore({ now: clock().now });
+    await expect(store.reserve([{ key: 'a', amount: 1, limit: 5 }, { key: 'b', amount: Number.NaN, limit: 5 }])).rejects.toThrow(RangeError);
+    await expect(store.reserve([{ key: 'a', amount: 1, limit: 5, ttlMs: -1 }])).rejects.toThrow(RangeError);
+    expect(await store.get('a')).toBe(0);
+  });
+});

@@ -64,6 +64,30 @@ export function createMemoryCounterStore(options: MemoryCounterStoreOptions): Me
     async get(key) {
       return live(key, options.now())?.value ?? 0;
     },
+    async reserve(reservations) {
+      const now = options.now();
+      for (const reservation of reservations) {
+        checkFinite('amount', reservation.amount);
+        if (reservation.ttlMs !== undefined && !(reservation.ttlMs > 0)) throw new RangeError(`ttlMs must be a positive number, got ${reservation.ttlMs}`);
+      }
+      // Check everything first, then apply: nothing awaits in between, so this is atomic in one process.
+      for (let index = 0; index < reservations.length; index += 1) {
+        const reservation = reservations[index] as (typeof reservations)[number];
+        const value = live(reservation.key, now)?.value ?? 0;
+        if (value + reservation.amount > reservation.limit) return { ok: false, index, value };
+      }
+      const values = reservations.map((reservation) => {
+        const counter = live(reservation.key, now);
+        if (counter === undefined) {
+          counters.set(reservation.key, { value: reservation.amount, expiresAt: reservation.ttlMs === undefined ? null : now + reservation.ttlMs });
+          return reservation.amount;
+        }
+        counter.value += reservation.amount;
+        counter.expiresAt ??= reservation.ttlMs === undefined ? null : now + reservation.ttlMs;
+        return counter.value;
+      });
+      return { ok: true, values };
+    },
     async reset(key) {
       counters.delete(key);
     },

@@ -6,7 +6,7 @@ import { errorCodes, type GatewayError, type UpstreamHttpError } from '../../../
 
 /** A gateway error: status and type from the errors.ts table. */
 export function renderAnthropicError(error: GatewayError): { status: number; body: Record<string, unknown> } {
-  return { status: error.status, body: { type: 'error', error: { type: errorCodes[error.code].anthropic, message: error.message } } };
+  return { status: error.status, body: { type: 'error', error: { type: errorCodes[error.code].anthropic, message: error.message, ...(error.details ? { jevons: error.details } : {}) } } };
 }
 
 /**

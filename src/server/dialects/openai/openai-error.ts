@@ -8,7 +8,7 @@ import { errorCodes, type GatewayError, type UpstreamHttpError } from '../../../
 export function renderOpenAIError(error: GatewayError): { status: number; body: Record<string, unknown> } {
   return {
     status: error.status,
-    body: { error: { message: error.message, type: errorCodes[error.code].openai, param: error.param ?? null, code: error.code } },
+    body: { error: { message: error.message, type: errorCodes[error.code].openai, param: error.param ?? null, code: error.code, ...(error.details ? { jevons: error.details } : {}) } },
   };
 }
 
