@@ -61,8 +61,13 @@ export interface Call {
   readonly credential: string | null;
   key: VirtualKey | null;
   attribution: Attribution;
-  /** Where the call goes; set by the route policy. */
+  /** Where the call goes; set by the route policy (a budget's downgrade may change it). */
   target: RouteTarget | null;
+  /**
+   * Request fields a policy replaces, in the caller's dialect (a budget's cap sets `max_tokens`); null = none.
+   * The dispatcher merges them into the body it sends, on the fast path and the translating path alike.
+   */
+  bodyOverrides: Record<string, unknown> | null;
   readonly attempts: Attempt[];
   /** Aborts the upstream call: fired when the client goes away or an attempt's total time runs out. */
   readonly controller: CallAbort;

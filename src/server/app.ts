@@ -129,6 +129,7 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
     key: null,
     attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
     target: null,
+    bodyOverrides: null,
     attempts: [],
     controller: new AbortHandle(),
     clientAborted: false,

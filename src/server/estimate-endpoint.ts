@@ -177,25 +177,34 @@ function render(options: { call: Call; target: RouteTarget; runtime: ProviderRun
   };
 }
 
+/**
+ * The pre-flight estimate of a routed call (its target set), as the endpoint answers it: the one function budgets
+ * and rate limits reserve with. Throws a GatewayError for a body it cannot count.
+ */
+export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runtimes' | 'catalog' | 'count' | 'now'> & { contextWindow: NonNullable<EstimateEndpointDeps['contextWindow']> }): { estimate: CostEstimate; target: RouteTarget; runtime: ProviderRuntime } {
+  const target = call.target;
+  const runtime = target ? deps.runtimes.get(target.provider) : undefined;
+  if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
+  const model = target.upstreamModel;
+  const extras = runtime.wire === call.dialect ? parseForwarded(call, runtime) : parseTranslated(call, runtime, model);
+  const { request, ...options } = extras;
+  const estimate = estimateCost({
+    ...options,
+    request,
+    providerFamily: runtime.priceFamily,
+    model,
+    catalog: deps.catalog,
+    at: deps.now(),
+    count: deps.count,
+    contextWindow: deps.contextWindow({ providerFamily: runtime.priceFamily, model }),
+  });
+  return { estimate, target, runtime };
+}
+
 export function createEstimateEndpoint(deps: EstimateEndpointDeps): EstimateEndpoint {
   const contextWindow = deps.contextWindow ?? createContextWindowLookup();
   const answer: Handler = async (call) => {
-    const target = call.target;
-    const runtime = target ? deps.runtimes.get(target.provider) : undefined;
-    if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
-    const model = target.upstreamModel;
-    const extras = runtime.wire === call.dialect ? parseForwarded(call, runtime) : parseTranslated(call, runtime, model);
-    const { request, ...options } = extras;
-    const estimate = estimateCost({
-      ...options,
-      request,
-      providerFamily: runtime.priceFamily,
-      model,
-      catalog: deps.catalog,
-      at: deps.now(),
-      count: deps.count,
-      contextWindow: contextWindow({ providerFamily: runtime.priceFamily, model }),
-    });
+    const { estimate, target, runtime } = estimateCall(call, { ...deps, contextWindow });
     sendJson(call.response, 200, render({ call, target, runtime, estimate }), { 'x-jevons-request-id': call.requestId });
   };
   return {

@@ -326,6 +326,7 @@ function callFor(requestId: string, model: string): Call {
     key: null,
     attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
     target: null,
+    bodyOverrides: null,
     attempts: [],
     controller: new TestAbort(),
     clientAborted: false,

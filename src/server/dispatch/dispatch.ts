@@ -52,7 +52,7 @@ function estimator(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, ups
 }
 
 function openaiPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, upstreamModel: string): ForwardPlan {
-  const changes: Record<string, unknown> = {};
+  const changes: Record<string, unknown> = { ...call.bodyOverrides };
   if (upstreamModel !== call.model) changes.model = upstreamModel;
   let dropEvent: ForwardPlan['dropEvent'] = null;
   if (call.endpoint === 'chat' && call.stream && runtime.quirks?.streamUsage !== false) {
@@ -84,7 +84,7 @@ function anthropicPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime,
     runtime,
     upstreamModel,
     path: free ? '/v1/messages/count_tokens' : '/v1/messages',
-    body: bodyFor(call, upstreamModel === call.model ? {} : { model: upstreamModel }),
+    body: bodyFor(call, upstreamModel === call.model ? { ...call.bodyOverrides } : { ...call.bodyOverrides, model: upstreamModel }),
     headers: upstreamHeaders(call, runtime, deps),
     readUsage: readAnthropicUsage,
     createTap: createAnthropicStreamTap,
@@ -125,7 +125,7 @@ export function createDispatcher(deps: DispatchDeps): Handler {
       case 'messages': {
         if (sameWire) return forward(call, deps, runtime.wire === 'openai' ? openaiPlan(call, deps, runtime, model) : anthropicPlan(call, deps, runtime, model));
         const dialect = dialects[call.dialect];
-        const request = dialect.parse(call.body);
+        const request = dialect.parse(call.bodyOverrides === null ? call.body : { ...call.body, ...call.bodyOverrides });
         return translate(call, deps, {
           runtime,
           upstreamModel: model,
