@@ -8,7 +8,7 @@ import { attribute } from '../policies/attribute.js';
 import { authenticate, hashSecret } from '../policies/authenticate.js';
 import { meter } from '../policies/meter.js';
 import { route } from '../policies/route.js';
-import { compose, type Policy } from '../pipeline/call.js';
+import { compose, type Call, type Policy } from '../pipeline/call.js';
 import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
 import { createModelCatalog, type ModelCatalog } from '../pipeline/model-catalog.js';
 import { computeCost, createPriceCatalog, overridesFromConfig, type PriceCatalog } from '../pricing/index.js';
@@ -20,7 +20,10 @@ import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
 import { countChatTokens, countTextTokens } from '../tokens/index.js';
 import { createRequestListener } from './app.js';
-import { createEstimateEndpoint } from './estimate-endpoint.js';
+import { createEstimateEndpoint, estimateCall } from './estimate-endpoint.js';
+import { createContextWindowLookup, type CostEstimate } from '../policies/estimate-cost.js';
+import { createMemoryCounterStore } from '../stores/memory/index.js';
+import type { GovernanceEvent } from '../spec/governance.js';
 import { createDispatcher } from './dispatch/dispatch.js';
 import type { DispatchDeps } from './dispatch/dispatch-deps.js';
 import { createIdGenerator } from './ids.js';
@@ -146,6 +149,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const runtime: ProviderRuntime | undefined = runtimes.get(provider);
     return runtime !== undefined && catalog.lookup({ providerFamily: runtime.priceFamily, model }) !== null;
   };
+  // --- governance (budgets, rate limits, breakers; docs/governance.md) ---
+  const counters = createMemoryCounterStore({ now });
+  const contextWindow = createContextWindowLookup();
+  // The pre-flight estimate the governance policies reserve with, computed once per call and only when asked.
+  const estimates = new WeakMap<Call, CostEstimate>();
+  const estimateOf = (call: Call): CostEstimate => {
+    let found = estimates.get(call);
+    if (found === undefined) {
+      found = estimateCall(call, { runtimes, catalog, count: countChatTokens, now, contextWindow }).estimate;
+      estimates.set(call, found);
+    }
+    return found;
+  };
+  const recordEvent = (event: GovernanceEvent): void => {
+    logger.warn(event.reason, { event: event.kind, name: event.name, scope: event.scope, session: event.session, requestId: event.requestId, costUsd: event.costUsd });
+  };
+  const governance: Policy[] = [];
+  void counters;
+  void estimateOf;
+  void recordEvent;
+  // --- end governance ---
+
   // The policy order. Every policy is (call, next) => …; see docs/architecture.md.
   const auth = authenticate({ mode: config.server.auth, findKey: async (hash) => keysFromConfig.byHash.get(hash) ?? stores.keys.findByHash(hash) });
   const policies: Policy[] = [
@@ -153,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     attribute(),
     route({ resolve: (model) => models.resolve(model), describe: () => models.describe() }),
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
+    ...governance,
     meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
   ];
   const handle = compose(policies, createDispatcher(deps));
