@@ -39,6 +39,9 @@ export interface EstimateCostInput {
   at?: number;
   /** Prompt tokens of the request: src/tokens `countChatTokens` (given the provider family for the estimate's weights). */
   count: (request: ChatRequest, model: string, options: { providerFamily: string }) => { tokens: number; exact: boolean };
+  /** `count` is the calibrated estimate for every model (tokens/estimateChatTokens): OpenAI models then get the
+   * o200k estimate's safety factor too. */
+  fastCount?: boolean;
   /**
    * Multiplier for an inexact count, making the reservation input an upper bound. Default: src/tokens
    * `estimateSafetyFactor` of the model's estimate family when the count is the calibrated estimate; none for an
@@ -153,7 +156,8 @@ function dearest(usages: readonly TokenUsage[], entry: PriceEntry): number | nul
  */
 export function estimateCost(input: EstimateCostInput): CostEstimate {
   const counted = input.count(input.request, input.model, { providerFamily: input.providerFamily });
-  const encoding = openAIEncodingFor(input.model);
+  // An OpenAI model counted by the calibrated estimate (a fast count for reservations) is an o200k-family estimate.
+  const encoding = counted.exact || input.fastCount !== true ? openAIEncodingFor(input.model) : null;
   const estimateFamily = encoding === null ? estimateFamilyFor(input.model, { providerFamily: input.providerFamily }) : null;
   const inputMethod = estimateFamily === null ? `tokenizer:${encoding}` : `estimate:${estimateFamily}`;
   const factor = counted.exact ? null : (input.safetyFactor ?? (estimateFamily === null ? null : estimateSafetyFactor(estimateFamily)));

@@ -181,7 +181,7 @@ function render(options: { call: Call; target: RouteTarget; runtime: ProviderRun
  * The pre-flight estimate of a routed call (its target set), as the endpoint answers it: the one function budgets
  * and rate limits reserve with. Throws a GatewayError for a body it cannot count.
  */
-export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runtimes' | 'catalog' | 'count' | 'now'> & { contextWindow: NonNullable<EstimateEndpointDeps['contextWindow']> }): { estimate: CostEstimate; target: RouteTarget; runtime: ProviderRuntime } {
+export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runtimes' | 'catalog' | 'count' | 'now'> & { fastCount?: boolean } & { contextWindow: NonNullable<EstimateEndpointDeps['contextWindow']> }): { estimate: CostEstimate; target: RouteTarget; runtime: ProviderRuntime } {
   const target = call.target;
   const runtime = target ? deps.runtimes.get(target.provider) : undefined;
   if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
@@ -196,6 +196,7 @@ export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runti
     catalog: deps.catalog,
     at: deps.now(),
     count: deps.count,
+    fastCount: deps.fastCount,
     contextWindow: deps.contextWindow({ providerFamily: runtime.priceFamily, model }),
   });
   return { estimate, target, runtime };

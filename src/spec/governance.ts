@@ -62,3 +62,40 @@ export interface BudgetSpendUpdate {
   limitTokens: number | null;
   at: number;
 }
+
+/**
+ * Spend recorded in the ledger for one budget scope and period (`ledgerSpend` in src/stores/sqlite/ledger-spend.ts):
+ * what a budget restores when a process first touches its counter (restart restore). Rows with started_at in
+ * [since, until) whose attribution matches every given dimension (`model` = the requested model) and tag.
+ */
+export interface SpendQuery {
+  /** Epoch ms, inclusive. */
+  since: number;
+  /** Epoch ms, exclusive. */
+  until: number;
+  match: Partial<Record<'team' | 'app' | 'feature' | 'key' | 'user' | 'customer' | 'session' | 'model', string>> & { tags?: Record<string, string> };
+}
+
+/**
+ * What `jevons budgets set|reset` stored (src/stores/sqlite/budget-overrides.ts) and the budget policy applies
+ * (`applyOverrides`): limits replacing jevons.yaml's, and instants a budget's spend counts from.
+ */
+export interface BudgetOverride {
+  name: string;
+  /** null keeps the configured limit. */
+  limitUsd: number | null;
+  limitTokens: number | null;
+  updatedAt: number;
+}
+
+export interface BudgetReset {
+  name: string;
+  /** `team=search`, or '' for every scope value of the budget. */
+  scope: string;
+  resetAt: number;
+}
+
+export interface BudgetOverrides {
+  limits: BudgetOverride[];
+  resets: BudgetReset[];
+}

@@ -2,6 +2,7 @@
  * Storage ports. Policies and the pipeline see only these interfaces; the composition root
  * (server/main.ts) picks implementations (embedded: SQLite + memory; later: Postgres + Redis).
  */
+import type { GovernanceEvent, GovernanceEventKind } from './governance.js';
 import type { LedgerRow } from './ledger.js';
 
 export interface UsageQuery {
@@ -83,6 +84,8 @@ export interface CounterStore {
   /** Adds delta to the counter and returns the new value; the counter expires after ttlMs if given. */
   increment(key: string, delta: number, ttlMs?: number): Promise<number>;
   get(key: string): Promise<number>;
+  /** The values of several counters in one call (0 for unknown ones): one round trip for a rolling window's buckets. */
+  getMany(keys: readonly string[]): Promise<number[]>;
   reset(key: string): Promise<void>;
   /**
    * Atomically: if every counter + its amount stays within its limit, adds all amounts and returns the new values;
@@ -98,4 +101,29 @@ export interface CacheStore {
   get(key: string): Promise<Uint8Array | null>;
   set(key: string, value: Uint8Array, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+}
+
+/** Which governance events to list: every field given must match; newest first. */
+export interface EventQuery {
+  /** Inclusive lower bound on `at`, epoch ms. */
+  since?: number;
+  /** Exclusive upper bound on `at`, epoch ms. */
+  until?: number;
+  kinds?: readonly GovernanceEventKind[];
+  /** Budget, breaker or rate-limit name. */
+  name?: string;
+  /** Default 1,000. */
+  limit?: number;
+}
+
+/** Governance events (alerts, blocks, breaker trips, rate-limit refusals) for the dashboard and the CLI. */
+export interface EventStore {
+  /** Appends events in one transaction: all are written or none. Appending an id already stored is a no-op. */
+  append(events: readonly GovernanceEvent[]): Promise<void>;
+  list(query: EventQuery): Promise<GovernanceEvent[]>;
+  /**
+   * Whether an alert event of budget `name` whose `details.alertKey` equals `alertKey` was stored at or after `since`.
+   * This is what keeps a threshold from firing twice in one period across a restart.
+   */
+  alertFired(query: { name: string; alertKey: string; since: number }): Promise<boolean>;
 }

@@ -64,6 +64,10 @@ export function createMemoryCounterStore(options: MemoryCounterStoreOptions): Me
     async get(key) {
       return live(key, options.now())?.value ?? 0;
     },
+    async getMany(keys) {
+      const now = options.now();
+      return keys.map((key) => live(key, now)?.value ?? 0);
+    },
     async reserve(reservations) {
       const now = options.now();
       for (const reservation of reservations) {
