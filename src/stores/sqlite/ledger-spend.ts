@@ -1,0 +1,49 @@
+/**
+ * Spend in the ledger for one budget scope value and period: what the budget policy adds to a counter the first time
+ * a process touches it, so a restart mid-period keeps the amount spent (src/policies/budgets, docs/governance.md).
+ * USD is the sum of priced rows; unpriced rows (cost NULL) add their tokens and no USD, their cost being unknown.
+ * Only the started_at index helps: the attribution filters scan the period's rows, once per key per process.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { SpendQuery } from '../../spec/governance.js';
+
+const columns = {
+  team: 'team',
+  app: 'app',
+  feature: 'feature',
+  key: 'key_id',
+  user: 'user_id',
+  customer: 'customer',
+  session: 'session_id',
+  model: 'requested_model',
+} as const satisfies Record<keyof Omit<SpendQuery['match'], 'tags'>, string>;
+
+const tokens = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
+
+/** A JSON path naming one key of the tags object, whatever characters the key holds. */
+const tagPath = (name: string): string => `$.${JSON.stringify(name)}`;
+
+/** Statements by shape (which filters are present); the values are always bound parameters. */
+const statements = new WeakMap<Database, Map<string, Statement<unknown[]>>>();
+
+export function ledgerSpend(db: Database, query: SpendQuery): { usd: number; tokens: number } {
+  const where = ['started_at >= ?', 'started_at < ?'];
+  const values: Array<string | number> = [query.since, Number.isFinite(query.until) ? query.until : Number.MAX_SAFE_INTEGER];
+  for (const [dimension, column] of Object.entries(columns)) {
+    const value = query.match[dimension as keyof typeof columns];
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    values.push(value);
+  }
+  for (const [name, value] of Object.entries(query.match.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    where.push('json_extract(tags, ?) = ?');
+    values.push(tagPath(name), value);
+  }
+  const sql = `SELECT TOTAL(cost_total_usd) AS usd, TOTAL(${tokens}) AS tokens FROM ledger WHERE ${where.join(' AND ')}`;
+  let cache = statements.get(db);
+  if (cache === undefined) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement === undefined) cache.set(sql, (statement = db.prepare<unknown[]>(sql)));
+  const row = statement.get(...values) as { usd: number; tokens: number } | undefined;
+  return { usd: row?.usd ?? 0, tokens: row?.tokens ?? 0 };
+}
