@@ -39,6 +39,11 @@ describe('migrations', () => {
     expect(state.version).toBe(latest);
     expect(state.journal).toBe('wal');
     expect(state.objects).toEqual([
+      'budget_overrides',
+      'budget_resets',
+      'events',
+      'events_at',
+      'events_kind_name',
       'keys',
       'ledger',
       'ledger_request_id',

@@ -1,6 +1,7 @@
 import * as ledger from './0001-ledger.js';
 import * as keys from './0002-keys.js';
 import * as costTruth from './0003-cost-truth.js';
+import * as events from './0004-events.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: '0001-ledger', sql: ledger.sql },
   { version: 2, name: '0002-keys', sql: keys.sql },
   { version: 3, name: '0003-cost-truth', sql: costTruth.sql },
+  { version: 4, name: '0004-events', sql: events.sql },
 ];
