@@ -13,6 +13,8 @@ import { configCheck } from './commands/config-check.js';
 import { registerPricesCommand } from './commands/prices.js';
 import { registerRepriceCommand } from './commands/reprice.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
+import { registerBudgetsCommand } from './commands/budgets.js';
+import { registerBreakersCommand } from './commands/breakers.js';
 
 const env = process.env;
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -166,6 +168,8 @@ program
 registerPricesCommand(program, { env, print });
 registerRepriceCommand(program, { env, print });
 registerReconcileCommand(program, { env, print });
+registerBudgetsCommand(program, { env, print });
+registerBreakersCommand(program, { env, print });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

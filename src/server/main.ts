@@ -18,12 +18,12 @@ import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
 import { ConfigError } from '../spec/config/load-config.js';
 import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
-import { countChatTokens, countTextTokens } from '../tokens/index.js';
+import { countChatTokens, countTextTokens, estimateChatTokens } from '../tokens/index.js';
 import { createRequestListener } from './app.js';
 import { createEstimateEndpoint, estimateCall } from './estimate-endpoint.js';
 import { createContextWindowLookup, type CostEstimate } from '../policies/estimate-cost.js';
 import { createMemoryCounterStore } from '../stores/memory/index.js';
-import type { GovernanceEvent } from '../spec/governance.js';
+import { createGovernanceEvents } from './governance/governance-events.js';
 import { createDispatcher } from './dispatch/dispatch.js';
 import type { DispatchDeps } from './dispatch/dispatch-deps.js';
 import { createIdGenerator } from './ids.js';
@@ -31,6 +31,11 @@ import { createMetrics, type GatewayMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
 import { createProviderRuntimes, type ProviderRuntime } from './upstream/provider-runtime.js';
 import { unpricedGate } from '../policies/unpriced-gate.js';
+import { breakers } from '../policies/breakers/breaker-policy.js';
+import { rateLimits } from '../policies/rate-limits/rate-limit-policy.js';
+import { budgets } from '../policies/budgets/budget-policy.js';
+import { ledgerSpend } from '../stores/sqlite/ledger-spend.js';
+import { startBudgetOverridesPoller, type BudgetOverridesPoller } from './governance/budget-overrides-poller.js';
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -157,18 +162,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const estimateOf = (call: Call): CostEstimate => {
     let found = estimates.get(call);
     if (found === undefined) {
-      found = estimateCall(call, { runtimes, catalog, count: countChatTokens, now, contextWindow }).estimate;
+      // The calibrated estimate (a few µs) with its safety factor, not the tokenizer (tens of µs): docs/estimate.md.
+      found = estimateCall(call, { runtimes, catalog, count: estimateChatTokens, fastCount: true, now, contextWindow }).estimate;
       estimates.set(call, found);
     }
     return found;
   };
-  const recordEvent = (event: GovernanceEvent): void => {
-    logger.warn(event.reason, { event: event.kind, name: event.name, scope: event.scope, session: event.session, requestId: event.requestId, costUsd: event.costUsd });
-  };
+  // Events are logged, stored (events table, batched) and budget alerts delivered to the webhooks.
+  const governanceEvents = createGovernanceEvents({ db: stores.db, budgets: config.budgets, webhooks: config.alerts.webhooks, env: options.env, logger, now, newId });
+  const recordEvent = governanceEvents.recordEvent;
   const governance: Policy[] = [];
-  void counters;
-  void estimateOf;
-  void recordEvent;
+  // breakers (src/policies/breakers): agent circuit breakers per session, loop detection
+  if (config.breakers.length > 0) governance.push(breakers({ breakers: config.breakers, estimate: estimateOf, recordEvent, now, newId }));
+  // rate limits (src/policies/rate-limits)
+  if (config.rate_limits.length > 0) governance.push(rateLimits({ limits: config.rate_limits, counters, estimate: estimateOf, recordEvent, now, newId }));
+  // budgets (src/policies/budgets): reserve / settle against every budget in scope; restart restore from the ledger
+  // `jevons budgets set|reset` reach the running gateway through the overrides poller (within 2 s).
+  let budgetOverrides: BudgetOverridesPoller | null = null;
+  if (config.budgets.length > 0) {
+    const budgetPolicy = budgets({ budgets: config.budgets, counters, estimate: estimateOf, resolveModel: (name) => models.resolve(name), restore: async (query) => ledgerSpend(stores.db, query), recordEvent, onSpend: governanceEvents.onSpend, now, newId, configSource: loaded.source, onError: (error) => logger.error('budget settlement failed', { error: String(error) }) });
+    governance.push(budgetPolicy);
+    budgetOverrides = startBudgetOverridesPoller({ db: stores.db, logger, onChange: (overrides) => budgetPolicy.applyOverrides(overrides) });
+  }
   // --- end governance ---
 
   // The policy order. Every policy is (call, next) => …; see docs/architecture.md.
@@ -208,6 +223,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await writer.close();
+      budgetOverrides?.stop();
+      await governanceEvents.close();
       await Promise.all([...runtimes.values()].map((runtime) => runtime.pool.close()));
       await stores.close();
     },
