@@ -9,19 +9,10 @@ import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { BudgetConfig, ScopeDimension } from '../../spec/config/governance-schema.js';
 import { scopeDimensions } from '../../spec/config/governance-schema.js';
+import { scopeColumns, spentTokensSql } from '../../stores/sqlite/ledger-spend.js';
 
-const columnOf: Record<ScopeDimension, string> = {
-  team: 'team',
-  app: 'app',
-  feature: 'feature',
-  key: 'key_id',
-  user: 'user_id',
-  customer: 'customer',
-  session: 'session_id',
-  model: 'requested_model',
-};
-
-const tokens = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
+const columnOf: Record<ScopeDimension, string> = scopeColumns;
+const tokens = spentTokensSql;
 
 export interface ScopeSpend {
   /** `team=search,tag.env=prod` in the gateway's order ('' for a global budget). */

@@ -7,7 +7,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SpendQuery } from '../../spec/governance.js';
 
-const columns = {
+/** The ledger column of each scope dimension; also used by `jevons budgets list`. */
+export const scopeColumns = {
   team: 'team',
   app: 'app',
   feature: 'feature',
@@ -18,7 +19,8 @@ const columns = {
   model: 'requested_model',
 } as const satisfies Record<keyof Omit<SpendQuery['match'], 'tags'>, string>;
 
-const tokens = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
+/** Every token kind a budget counts (reasoning is part of output). */
+export const spentTokensSql = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
 
 /** A JSON path naming one key of the tags object, whatever characters the key holds. */
 const tagPath = (name: string): string => `$.${JSON.stringify(name)}`;
@@ -29,8 +31,8 @@ const statements = new WeakMap<Database, Map<string, Statement<unknown[]>>>();
 export function ledgerSpend(db: Database, query: SpendQuery): { usd: number; tokens: number } {
   const where = ['started_at >= ?', 'started_at < ?'];
   const values: Array<string | number> = [query.since, Number.isFinite(query.until) ? query.until : Number.MAX_SAFE_INTEGER];
-  for (const [dimension, column] of Object.entries(columns)) {
-    const value = query.match[dimension as keyof typeof columns];
+  for (const [dimension, column] of Object.entries(scopeColumns)) {
+    const value = query.match[dimension as keyof typeof scopeColumns];
     if (value === undefined) continue;
     where.push(`${column} = ?`);
     values.push(value);
@@ -39,7 +41,7 @@ export function ledgerSpend(db: Database, query: SpendQuery): { usd: number; tok
     where.push('json_extract(tags, ?) = ?');
     values.push(tagPath(name), value);
   }
-  const sql = `SELECT TOTAL(cost_total_usd) AS usd, TOTAL(${tokens}) AS tokens FROM ledger WHERE ${where.join(' AND ')}`;
+  const sql = `SELECT TOTAL(cost_total_usd) AS usd, TOTAL(${spentTokensSql}) AS tokens FROM ledger WHERE ${where.join(' AND ')}`;
   let cache = statements.get(db);
   if (cache === undefined) statements.set(db, (cache = new Map()));
   let statement = cache.get(sql);
