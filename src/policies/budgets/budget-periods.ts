@@ -88,11 +88,19 @@ export function calendarPeriod(period: CalendarPeriod, timeZone: string, now: nu
  * A rolling window as ROLLING_BUCKETS buckets of window/60 (at least 1 ms): the window holds the current bucket and
  * the ones before it, newest first. Spend therefore leaves the window in bucket steps, up to window/60 early.
  */
-export function rollingBuckets(windowMs: number, now: number): { bucketMs: number; starts: number[] } {
+/** The last window computed per window length: every request of one bucket shares it (read-only). */
+const lastBuckets = new Map<number, { current: number; buckets: { bucketMs: number; starts: readonly number[] } }>();
+
+export function rollingBuckets(windowMs: number, now: number): { bucketMs: number; starts: readonly number[] } {
   const bucketMs = Math.max(1, Math.ceil(windowMs / ROLLING_BUCKETS));
-  const count = Math.ceil(windowMs / bucketMs);
   const current = Math.floor(now / bucketMs) * bucketMs;
+  const last = lastBuckets.get(windowMs);
+  if (last !== undefined && last.current === current) return last.buckets;
+  const count = Math.ceil(windowMs / bucketMs);
   const starts: number[] = [];
   for (let index = 0; index < count; index += 1) starts.push(current - index * bucketMs);
-  return { bucketMs, starts };
+  const buckets = { bucketMs, starts };
+  if (lastBuckets.size >= 100) lastBuckets.clear();
+  lastBuckets.set(windowMs, { current, buckets });
+  return buckets;
 }
