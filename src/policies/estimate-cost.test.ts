@@ -1,6 +1,7 @@
 import { countTokens as countChatWithGptTokenizer } from 'gpt-tokenizer/model/gpt-4o';
 import { describe, expect, it } from 'vitest';
-import { createPriceCatalog, type PriceCatalog, type PriceEntry, type PriceOverride, type TokenPrices } from '../pricing/index.js';
+import { computeCost, createPriceCatalog, type PriceCatalog, type PriceEntry, type PriceOverride, type TokenPrices } from '../pricing/index.js';
+import { emptyUsage, type TokenUsage } from '../spec/usage.js';
 import type { ChatRequest } from '../spec/canonical.js';
 import { countChatTokens, estimateSafetyFactor } from '../tokens/index.js';
 import { createContextWindowLookup, DEFAULT_MAX_OUTPUT_TOKENS, estimateCost, type EstimateCostInput } from './estimate-cost.js';
@@ -177,5 +178,36 @@ describe('estimateCost: max output fallback', () => {
     expect(estimate({ ...base, contextWindow: 500 })).toMatchObject({ maxOutputTokens: 0, maxOutputSource: 'context-window' });
     expect(estimate({ ...base, contextWindow: null })).toMatchObject({ maxOutputTokens: DEFAULT_MAX_OUTPUT_TOKENS, maxOutputSource: 'default' });
     expect(estimate(base)).toMatchObject({ maxOutputTokens: 32_768, maxOutputSource: 'default' });
+  });
+});
+
+describe('worst case', () => {
+  // The worst case is computed from the dearest rates; it must equal the dearest of computeCost over every way the
+  // call can be billed (input uncached or written to the cache, output plain or reasoning).
+  const variants = (input: number, output: number, extra: Partial<TokenUsage>, cache: Array<'5m' | '1h'>): TokenUsage[] => {
+    const base: TokenUsage = { ...emptyUsage(), outputTokens: output, ...extra };
+    const inputs: TokenUsage[] = [{ ...base, inputTokens: input }];
+    if (cache.includes('5m')) inputs.push({ ...base, cacheWrite5mTokens: input });
+    if (cache.includes('1h')) inputs.push({ ...base, cacheWrite1hTokens: input });
+    return inputs.flatMap((usage) => [usage, { ...usage, reasoningTokens: output }]);
+  };
+  const cases: Array<{ providerFamily: string; model: string; cacheWrite?: '5m' | '1h'; serviceTier?: 'flex' | 'priority'; cache: Array<'5m' | '1h'> }> = [
+    { providerFamily: 'openai', model: 'gpt-4o', cache: ['5m'] },
+    { providerFamily: 'openai', model: 'gpt-5-mini', serviceTier: 'flex', cache: ['5m'] },
+    { providerFamily: 'anthropic', model: 'claude-sonnet-4-5', cacheWrite: '1h', cache: ['5m', '1h'] },
+    { providerFamily: 'anthropic', model: 'claude-sonnet-4-5', cache: [] },
+    { providerFamily: 'google', model: 'gemini-2.5-pro', cache: [] },
+  ];
+  it.each(cases)('$providerFamily/$model equals the dearest billing variant, across context tiers', (testCase) => {
+    for (const maxOutputTokens of [100, 8_000]) {
+      for (const words of [10, 60_000]) {
+        const long: ChatRequest = { model: testCase.model, messages: [{ role: 'user', content: [{ type: 'text', text: 'lorem ipsum '.repeat(words) }] }], maxOutputTokens, stream: false, includeUsage: false };
+        const result = estimate({ ...testCase, request: long });
+        const entry = catalog.lookup({ providerFamily: testCase.providerFamily, model: testCase.model }) as PriceEntry;
+        const extra: Partial<TokenUsage> = testCase.serviceTier === undefined ? {} : { serviceTier: testCase.serviceTier };
+        const dearest = Math.max(...variants(result.reservationInputTokens, maxOutputTokens, extra, testCase.cache).map((usage) => computeCost(usage, entry)?.totalUsd ?? Number.NaN));
+        expect(result.worstCaseUsd, `${testCase.model} ${words} ${maxOutputTokens}`).toBe(dearest);
+      }
+    }
   });
 });

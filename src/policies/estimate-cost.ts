@@ -4,7 +4,7 @@
  * before the upstream call. Reference: docs/estimate.md.
  */
 import { calcPrice } from '@pydantic/genai-prices';
-import { computeCost, normalizeFamily, roundUsd, type PriceCatalog, type PriceEntry } from '../pricing/index.js';
+import { computeCost, normalizeFamily, pricesFor, roundUsd, scheduleFor, type PriceCatalog, type PriceEntry } from '../pricing/index.js';
 import type { ChatRequest } from '../spec/canonical.js';
 import { emptyUsage, type ServiceTier, type TokenUsage } from '../spec/usage.js';
 import { estimateFamilyFor, estimateSafetyFactor, openAIEncodingFor } from '../tokens/index.js';
@@ -120,26 +120,27 @@ function maxOutputOf(input: EstimateCostInput, inputTokens: number): { tokens: n
  */
 const automaticCacheWrite: ReadonlySet<string> = new Set(['openai']);
 
-/** The usage records the worst case can be billed as: input uncached or written to the cache; output plain or reasoning. */
-function worstCaseUsages(input: EstimateCostInput, reservationInput: number, output: number): TokenUsage[] {
-  const base: TokenUsage = { ...emptyUsage(), outputTokens: output };
-  if (input.serviceTier !== undefined) base.serviceTier = input.serviceTier;
+/**
+ * The dearest way the call can be billed: every input token at the dearest input rate it can take (uncached, or
+ * written to the cache when the request or the provider caches), every output token at the dearer of the output and
+ * reasoning rates, plus the request fee. The context tier follows the whole input, the same for every variant, so
+ * this equals the most expensive of computeCost over those usage variants, rounded per component like computeCost.
+ * Null when the entry has no price for the requested service tier.
+ */
+function worstCaseUsd(input: EstimateCostInput, entry: PriceEntry, reservationInput: number, output: number): number | null {
+  const usage: TokenUsage = { ...emptyUsage(), inputTokens: reservationInput, outputTokens: output };
+  if (input.serviceTier !== undefined) usage.serviceTier = input.serviceTier;
+  const schedule = scheduleFor(entry, usage);
+  if (schedule === null) return null;
+  const prices = pricesFor(schedule, usage);
   const cacheWrite = input.cacheWrite ?? (automaticCacheWrite.has(normalizeFamily(input.providerFamily)) ? '5m' : undefined);
-  const inputs: TokenUsage[] = [{ ...base, inputTokens: reservationInput }];
-  if (cacheWrite !== undefined) inputs.push({ ...base, cacheWrite5mTokens: reservationInput });
-  if (cacheWrite === '1h') inputs.push({ ...base, cacheWrite1hTokens: reservationInput });
-  return inputs.flatMap((usage) => [usage, { ...usage, reasoningTokens: output }]);
-}
-
-/** The dearest of the usages; null when the entry has no price for the requested service tier. */
-function dearest(usages: readonly TokenUsage[], entry: PriceEntry): number | null {
-  let most: number | null = null;
-  for (const usage of usages) {
-    const cost = computeCost(usage, entry);
-    if (cost === null) return null;
-    if (most === null || cost.totalUsd > most) most = cost.totalUsd;
-  }
-  return most;
+  const write5m = prices.cacheWrite5mPerMtok ?? prices.inputPerMtok;
+  let inputRate = prices.inputPerMtok;
+  if (cacheWrite !== undefined) inputRate = Math.max(inputRate, write5m);
+  if (cacheWrite === '1h') inputRate = Math.max(inputRate, prices.cacheWrite1hPerMtok ?? write5m);
+  const outputRate = Math.max(prices.outputPerMtok, prices.reasoningPerMtok ?? prices.outputPerMtok);
+  const usd = (tokens: number, rate: number) => (tokens === 0 ? 0 : roundUsd((tokens * rate) / 1_000_000));
+  return roundUsd(usd(reservationInput, inputRate) + usd(output, outputRate) + roundUsd(entry.requestUsd));
 }
 
 /**
@@ -189,9 +190,9 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
   const inputOnly: TokenUsage = { ...emptyUsage(), inputTokens: counted.tokens };
   if (input.serviceTier !== undefined) inputOnly.serviceTier = input.serviceTier;
   const inputCost = computeCost(inputOnly, entry);
-  const worst = dearest(worstCaseUsages(input, reservationInputTokens, maxOutput.tokens * choices), entry);
+  const worst = worstCaseUsd(input, entry, reservationInputTokens, maxOutput.tokens * choices);
   if (inputCost === null || worst === null) return { ...estimate, unpricedReason: 'no-service-tier-price' };
-  return { ...estimate, inputUsd: inputCost.inputUsd, worstCaseUsd: roundUsd(worst), unpriced: false, unpricedReason: null };
+  return { ...estimate, inputUsd: inputCost.inputUsd, worstCaseUsd: worst, unpriced: false, unpricedReason: null };
 }
 
 /** Bounds the memo when callers send arbitrary model names. */
