@@ -115,8 +115,12 @@ const maxOutputFieldOf = (call: Call): string => (call.dialect === 'openai' && c
 
 /** A same-wire call is forwarded as-is: a field the canonical model cannot carry makes it uncountable, not invalid. */
 function parseForwarded(call: Call, runtime: ProviderRuntime): CallExtras {
-  const body: Record<string, unknown> = { ...call.body };
-  if (call.dialect === 'openai') for (const field of neutralOpenAIFields) delete body[field];
+  // Copied (and the fields set to undefined, which keeps the object fast, unlike delete) only when one is present.
+  let body = call.body;
+  if (call.dialect === 'openai' && neutralOpenAIFields.some((field) => body[field] !== undefined)) {
+    body = { ...body };
+    for (const field of neutralOpenAIFields) body[field] = undefined;
+  }
   let request: ChatRequest;
   try {
     request = dialects[call.dialect].parse(body);
