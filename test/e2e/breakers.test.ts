@@ -128,3 +128,35 @@ describe('breakers: action warn', () => {
     expect(events).toEqual([expect.objectContaining({ event: 'breaker_warn', name: 'watch', scope: `session=${session}` })]);
   });
 });
+
+describe('breakers: actions warn and shadow in the Anthropic dialect', () => {
+  let otherStack: Stack;
+  const otherLogs: string[] = [];
+  beforeAll(async () => {
+    otherStack = await startStack({
+      logs: otherLogs,
+      config: { breakers: [{ name: 'watch', max_calls: 2, action: 'warn' }, { name: 'dry-run', max_calls: 1, action: 'shadow' }] },
+    });
+  });
+  afterAll(() => otherStack.close());
+
+  it.each([false, true])('serves past both limits: warn says why in a header, shadow only records (stream: %s)', async (stream) => {
+    const session = `anthropic-watched-${String(stream)}`;
+    const client = new Anthropic({ baseURL: otherStack.anthropicBaseUrl, apiKey: 'unused', maxRetries: 0, defaultHeaders: { 'x-jevons-session': session } });
+    const ask = async (index: number) => {
+      const request = { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user' as const, content: `Question ${index}: name a prime above ${index * 10}.` }] };
+      if (!stream) return (await client.messages.create(request).withResponse()).response;
+      const { data, response } = await client.messages.create({ ...request, stream: true }).withResponse();
+      for await (const event of data) void event;
+      return response;
+    };
+    for (const index of [1, 2]) expect((await ask(index)).headers.get('x-jevons-breaker-warning')).toBeNull();
+    const response = await ask(3);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-jevons-breaker-warning')).toBe('watch: 2 calls in the session (max_calls 2)');
+    const events = otherLogs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.session === session);
+    expect(events.filter((entry) => entry.event === 'breaker_warn')).toEqual([expect.objectContaining({ name: 'watch' })]);
+    // The shadow breaker (max 1 call) caught calls 2 and 3 without a header or a refusal.
+    expect(events.filter((entry) => entry.event === 'breaker_shadow')).toEqual([expect.objectContaining({ name: 'dry-run' }), expect.objectContaining({ name: 'dry-run' })]);
+  });
+});
