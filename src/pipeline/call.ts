@@ -3,6 +3,7 @@
  * policies read and enrich it; the dispatcher (the innermost handler) appends one Attempt per upstream try.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { CostBreakdown } from '../pricing/index.js';
 import type { Dialect } from '../spec/canonical.js';
 import type { Attribution, Endpoint } from '../spec/ledger.js';
 import type { VirtualKey } from '../spec/ports.js';
@@ -14,14 +15,8 @@ export interface RouteTarget {
   upstreamModel: string;
 }
 
-export interface AttemptCost {
-  inputUsd: number;
-  cacheReadUsd: number;
-  cacheWriteUsd: number;
-  outputUsd: number;
-  requestUsd: number;
-  totalUsd: number;
-}
+/** The priced cost of an attempt, by component (src/pricing computeCost). */
+export type AttemptCost = CostBreakdown;
 
 /** What happened on one upstream try; the meter turns it into a ledger row. */
 export interface Attempt {
