@@ -191,8 +191,16 @@ export function estimateCost(input: EstimateCostInput): CostEstimate {
   if (input.serviceTier !== undefined) inputOnly.serviceTier = input.serviceTier;
   const inputCost = computeCost(inputOnly, entry);
   const worst = worstCaseUsd(input, entry, reservationInputTokens, maxOutput.tokens * choices);
-  if (inputCost === null || worst === null) return { ...estimate, unpricedReason: 'no-service-tier-price' };
-  return { ...estimate, inputUsd: inputCost.inputUsd, worstCaseUsd: worst, unpriced: false, unpricedReason: null };
+  // Set on the local object rather than spread into a new one (a spread literal is a slow path here).
+  if (inputCost === null || worst === null) {
+    estimate.unpricedReason = 'no-service-tier-price';
+    return estimate;
+  }
+  estimate.inputUsd = inputCost.inputUsd;
+  estimate.worstCaseUsd = worst;
+  estimate.unpriced = false;
+  estimate.unpricedReason = null;
+  return estimate;
 }
 
 /** Bounds the memo when callers send arbitrary model names. */

@@ -191,10 +191,14 @@ export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runti
   if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
   const model = target.upstreamModel;
   const extras = runtime.wire === call.dialect ? parseForwarded(call, runtime) : parseTranslated(call, runtime, model);
-  const { request, ...options } = extras;
+  // Fields listed one by one: a spread into this literal cost ~10 µs per call (slow-path property stores).
   const estimate = estimateCost({
-    ...options,
-    request,
+    request: extras.request,
+    serviceTier: extras.serviceTier,
+    choices: extras.choices,
+    cacheWrite: extras.cacheWrite,
+    upstreamDefaultMaxOutput: extras.upstreamDefaultMaxOutput,
+    maxOutputField: extras.maxOutputField,
     providerFamily: runtime.priceFamily,
     model,
     catalog: deps.catalog,
