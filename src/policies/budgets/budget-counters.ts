@@ -49,6 +49,8 @@ export interface CoveredBudget {
   liveFrom: number;
   /** Rolling windows: bucket length and the window's bucket starts, newest (current) first. */
   rolling: { bucketMs: number; starts: readonly number[] } | null;
+  /** Counter keys of a calendar or lifetime budget, built once per CoveredBudget (keyOf). */
+  keys?: Partial<Record<Unit, string>>;
 }
 
 /** One counter of a reservation. `spent` is the budget's spend after the reservation, or before a refused one. */
@@ -76,7 +78,11 @@ export interface BudgetCountersOptions {
 /** Settlement of a calendar counter stops this long after its period ended (the counter is gone by then). */
 const PERIOD_MARGIN_MS = 3_600_000;
 
-export const keyOf = (covered: CoveredBudget, unit: Unit, bucket?: number): string => (bucket === undefined ? `${covered.base}:${unit}` : `${covered.base}:${bucket}:${unit}`);
+export const keyOf = (covered: CoveredBudget, unit: Unit, bucket?: number): string => {
+  if (bucket !== undefined) return `${covered.base}:${bucket}:${unit}`;
+  const keys = (covered.keys ??= {});
+  return (keys[unit] ??= `${covered.base}:${unit}`);
+};
 
 function ttlOf(covered: CoveredBudget, now: number, bucket?: number): number | undefined {
   if (covered.rolling !== null && bucket !== undefined) return Math.max(1, bucket + covered.rolling.bucketMs * (covered.rolling.starts.length + 1) - now + 60_000);

@@ -58,6 +58,11 @@ interface CompiledBudget {
   downgradeTarget: RouteTarget | null;
   /** The calendar period last computed, reused while now is inside it. */
   period: Period | null;
+  /**
+   * Coverage of a calendar or lifetime budget per scope value, reused while its period, reset, units and limits are
+   * the same: the same keys (strings hashed once) for every request of the period.
+   */
+  coverages: Map<string, CoveredBudget>;
 }
 
 const unitsOf = (config: BudgetConfig): Unit[] => (config.limit_usd === undefined ? ['tokens'] : config.limit_tokens === undefined ? ['usd'] : ['usd', 'tokens']);
@@ -86,7 +91,7 @@ function compile(options: BudgetPolicyOptions): CompiledBudget[] {
       if (downgradeTarget === null) problems.push(`budgets[${index}].downgrade_to: no model "${config.downgrade_to}" is routable through this gateway`);
     }
     if (options.budgets.findIndex((other) => other.name === config.name) !== index) problems.push(`budgets[${index}].name: "${config.name}" is already the name of another budget`);
-    return { configured: config, config, scoped: scopeOf(config), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null };
+    return { configured: config, config, scoped: scopeOf(config), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null, coverages: new Map() };
   });
   if (problems.length > 0) throw new ConfigError(options.configSource ?? 'jevons.yaml', problems);
   return compiled;
@@ -117,6 +122,28 @@ function resetOf(budget: CompiledBudget, scope: string, period: Period): ResetMa
 function coverage(budget: CompiledBudget, scope: string, match: SpendQuery['match'], now: number): CoveredBudget {
   const config = budget.config;
   const period = periodOf(budget, now);
+  const reusable = config.period !== 'rolling';
+  if (reusable) {
+    const known = budget.coverages.get(scope);
+    if (known !== undefined && known.period.start === period.start && known.period.end === period.end && known.config === config && known.units === budget.units && sameReset(budget, known, scope, period)) return known;
+  }
+  const covered = computeCoverage(budget, scope, match, period, now);
+  if (reusable) {
+    if (budget.coverages.size >= 10_000) budget.coverages.clear();
+    budget.coverages.set(scope, covered);
+  }
+  return covered;
+}
+
+/** Whether a reused coverage still counts from the reset in force (and under the same unit epoch). */
+function sameReset(budget: CompiledBudget, known: CoveredBudget, scope: string, period: Period): boolean {
+  const reset = budget.resets.size === 0 ? null : resetOf(budget, scope, period);
+  const countFrom = reset === null ? period.start : reset.at;
+  return known.countFrom === countFrom && (budget.unitEpoch === null || known.base.endsWith(budget.unitEpoch.suffix));
+}
+
+function computeCoverage(budget: CompiledBudget, scope: string, match: SpendQuery['match'], period: Period, now: number): CoveredBudget {
+  const config = budget.config;
   const tag = config.period === 'lifetime' ? 'lifetime' : config.period === 'rolling' ? 'rolling' : String(period.start);
   const rolling = config.period === 'rolling' ? rollingBuckets(config.window ?? 0, now) : null;
   let base = `budget:${config.name}:${scope}:${tag}`;

@@ -105,10 +105,16 @@ function headerState(held: Held, current: number, at: number): HeaderState {
   return { limit: meter.limit, remaining: meter.limit - current - previous * weight, resetMs: msUntilReset({ current, previous, at, windowMs: meter.windowMs }) };
 }
 
+/** Header names per kind, built once (not a template string per response). */
+const headerNames = Object.fromEntries(
+  (['requests', 'tokens', 'usd'] as const).map((kind) => [kind, { limit: `x-ratelimit-limit-${kind}`, remaining: `x-ratelimit-remaining-${kind}`, reset: `x-ratelimit-reset-${kind}` }]),
+) as Record<Kind, { limit: string; remaining: string; reset: string }>;
+
 function writeHeaders(target: Record<string, string>, kind: Kind, state: HeaderState): void {
-  target[`x-ratelimit-limit-${kind}`] = String(state.limit);
-  target[`x-ratelimit-remaining-${kind}`] = formatAmount(kind, state.remaining);
-  target[`x-ratelimit-reset-${kind}`] = formatResetDuration(state.resetMs);
+  const names = headerNames[kind];
+  target[names.limit] = String(state.limit);
+  target[names.remaining] = formatAmount(kind, state.remaining);
+  target[names.reset] = formatResetDuration(state.resetMs);
 }
 
 function refusal(options: { held: Held; current: number; at: number; call: Call; estimate: CostEstimate | null; newId: () => string }): { error: GatewayError; event: GovernanceEvent } {
