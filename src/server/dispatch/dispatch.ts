@@ -51,9 +51,15 @@ function estimator(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, ups
   };
 }
 
-function openaiPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, upstreamModel: string): ForwardPlan {
-  const changes: Record<string, unknown> = { ...call.bodyOverrides };
+/** The fields a same-wire body must change: the policies' overrides, and the upstream model id when it differs. */
+function bodyChanges(call: Call, upstreamModel: string): Record<string, unknown> {
+  const changes: Record<string, unknown> = call.bodyOverrides === null ? {} : { ...call.bodyOverrides };
   if (upstreamModel !== call.model) changes.model = upstreamModel;
+  return changes;
+}
+
+function openaiPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, upstreamModel: string): ForwardPlan {
+  const changes = bodyChanges(call, upstreamModel);
   let dropEvent: ForwardPlan['dropEvent'] = null;
   if (call.endpoint === 'chat' && call.stream && runtime.quirks?.streamUsage !== false) {
     const options = call.body.stream_options;
@@ -84,7 +90,7 @@ function anthropicPlan(call: Call, deps: DispatchDeps, runtime: ProviderRuntime,
     runtime,
     upstreamModel,
     path: free ? '/v1/messages/count_tokens' : '/v1/messages',
-    body: bodyFor(call, upstreamModel === call.model ? { ...call.bodyOverrides } : { ...call.bodyOverrides, model: upstreamModel }),
+    body: bodyFor(call, bodyChanges(call, upstreamModel)),
     headers: upstreamHeaders(call, runtime, deps),
     readUsage: readAnthropicUsage,
     createTap: createAnthropicStreamTap,
