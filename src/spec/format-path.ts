@@ -7,3 +7,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/** The first problem of a failed parse with its path (`content[1].id: …`), or 'unexpected shape' when it has none. */
+export function describeFirstIssue(error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'unexpected shape';
+  const path = formatPath(issue.path);
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
+}

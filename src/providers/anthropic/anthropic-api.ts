@@ -125,13 +125,3 @@ export const knownStreamEventTypes: ReadonlySet<string> = new Set([
   'ping',
   'error',
 ]);
-
-
-/** Names the first problem of a failed parse with its path: `content[1].id: …`. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'unexpected shape';
-  let path = '';
-  for (const key of issue.path) path += typeof key === 'number' ? `[${key}]` : path === '' ? String(key) : `.${String(key)}`;
-  return path === '' ? issue.message : `${path}: ${issue.message}`;
-}

@@ -8,7 +8,8 @@
 import type { AssistantContentPart, ChatResponse } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { emptyUsage } from '../../spec/usage.js';
-import { anthropicMessageSchema, describeIssue, type AnthropicContentBlock } from './anthropic-api.js';
+import { anthropicMessageSchema, type AnthropicContentBlock } from './anthropic-api.js';
+import { describeFirstIssue } from '../../spec/format-path.js';
 import { fromAnthropicStopReason } from './anthropic-finish-reason.js';
 import { anthropicUsageToTokens } from './anthropic-usage.js';
 
@@ -49,7 +50,7 @@ export function blockToPart(block: AnthropicContentBlock, at: string): Assistant
 /** Throws GatewayError 'upstream_bad_response' when the body is not a Message. */
 export function fromAnthropicResponse(json: unknown): ChatResponse {
   const parsed = anthropicMessageSchema.safeParse(json);
-  if (!parsed.success) throw badResponse(describeIssue(parsed.error));
+  if (!parsed.success) throw badResponse(describeFirstIssue(parsed.error));
   const message = parsed.data;
   const content: AssistantContentPart[] = [];
   message.content.forEach((block, index) => {

@@ -11,9 +11,10 @@
  * - message_stop → one usage part with the merged usage;
  * - `error` event → error part with Anthropic's error type (e.g. overloaded_error).
  */
+import { describeFirstIssue } from '../../spec/format-path.js';
 import type { SseEvent } from '../shared/sse.js';
 import type { StreamPart } from '../../spec/canonical.js';
-import { anthropicStreamEventSchema, describeIssue, knownStreamEventTypes, type AnthropicContentBlock, type AnthropicStreamEvent, type AnthropicUsage } from './anthropic-api.js';
+import { anthropicStreamEventSchema, knownStreamEventTypes, type AnthropicContentBlock, type AnthropicStreamEvent, type AnthropicUsage } from './anthropic-api.js';
 import { parseJson } from '../shared/parse-json.js';
 import { toolInputText } from './anthropic-convert-response.js';
 import { fromAnthropicStopReason } from './anthropic-finish-reason.js';
@@ -153,7 +154,7 @@ export function createAnthropicStreamDecoder(): AnthropicStreamDecoder {
       if (read === null) return [...start(), errorPart(`The upstream sent a stream event that is not an Anthropic event: ${event.data.slice(0, 200)}`)];
       if (!knownStreamEventTypes.has(read.type)) return [];
       const parsed = anthropicStreamEventSchema.safeParse(read.json);
-      if (!parsed.success) return [...start(), errorPart(`The upstream sent a malformed ${read.type} event (${describeIssue(parsed.error)}).`)];
+      if (!parsed.success) return [...start(), errorPart(`The upstream sent a malformed ${read.type} event (${describeFirstIssue(parsed.error)}).`)];
       const head = parsed.data.type === 'message_start' ? start(parsed.data.message.id ?? '', parsed.data.message.model ?? '') : start();
       return [...head, ...eventParts(parsed.data, state)];
     },

@@ -81,12 +81,3 @@ export const geminiStreamChunkSchema = geminiResponseSchema.extend({
 });
 
 export type GeminiStreamChunk = z.infer<typeof geminiStreamChunkSchema>;
-
-/** Names the first problem of a failed parse with its path: `candidates[0].content.parts[1].functionCall.name: …`. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'unexpected shape';
-  let path = '';
-  for (const key of issue.path) path += typeof key === 'number' ? `[${key}]` : path === '' ? String(key) : `.${String(key)}`;
-  return path === '' ? issue.message : `${path}: ${issue.message}`;
-}

@@ -9,10 +9,11 @@
  * A prompt blocked before generation (`promptFeedback.blockReason`, no candidates) is an empty content-filter answer.
  * Gemini bodies carry no creation time: `created` is 0.
  */
+import { describeFirstIssue } from '../../spec/format-path.js';
 import type { AssistantContentPart, ChatResponse } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { emptyUsage } from '../../spec/usage.js';
-import { describeIssue, geminiResponseSchema, type GeminiPart } from './gemini-api.js';
+import { geminiResponseSchema, type GeminiPart } from './gemini-api.js';
 import { mapGeminiFinishReason } from './gemini-finish-reason.js';
 import { geminiUsageToTokens } from './gemini-usage.js';
 
@@ -23,7 +24,7 @@ export const geminiToolCallId = (index: number): string => `call_${index}`;
 export function fromGeminiResponse(json: unknown): ChatResponse {
   const parsed = geminiResponseSchema.safeParse(json);
   if (!parsed.success) {
-    throw new GatewayError({ code: 'upstream_bad_response', message: `Gemini returned an unexpected response body (${describeIssue(parsed.error)}).` });
+    throw new GatewayError({ code: 'upstream_bad_response', message: `Gemini returned an unexpected response body (${describeFirstIssue(parsed.error)}).` });
   }
   const body = parsed.data;
   const candidate = body.candidates?.[0];

@@ -9,10 +9,11 @@
  *   (usageMetadata is cumulative in every chunk); a later change of usage is sent again by end().
  * A chunk that does not parse, or an error object sent mid-stream, becomes an `error` part; nothing throws.
  */
+import { describeFirstIssue } from '../../spec/format-path.js';
 import type { StreamPart } from '../../spec/canonical.js';
 import type { TokenUsage } from '../../spec/usage.js';
 import type { SseEvent } from '../shared/sse.js';
-import { describeIssue, geminiStreamChunkSchema, type GeminiPart, type GeminiStreamChunk } from './gemini-api.js';
+import { geminiStreamChunkSchema, type GeminiPart, type GeminiStreamChunk } from './gemini-api.js';
 import { geminiToolCallId } from './gemini-convert-response.js';
 import { mapGeminiFinishReason } from './gemini-finish-reason.js';
 import { geminiUsageToTokens } from './gemini-usage.js';
@@ -64,7 +65,7 @@ function parseChunk(data: string): GeminiStreamChunk | string {
     return `Gemini sent a stream chunk that is not JSON: ${data.slice(0, 200)}`;
   }
   const parsed = geminiStreamChunkSchema.safeParse(json);
-  return parsed.success ? parsed.data : `Gemini sent an unexpected stream chunk (${describeIssue(parsed.error)}).`;
+  return parsed.success ? parsed.data : `Gemini sent an unexpected stream chunk (${describeFirstIssue(parsed.error)}).`;
 }
 
 function decodeChunk(chunk: GeminiStreamChunk, state: DecoderState): StreamPart[] {

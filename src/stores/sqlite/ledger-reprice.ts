@@ -6,6 +6,7 @@
  * complete `.all()` read, so no statement is left open while the caller updates rows between pages (better-sqlite3
  * does not allow writes on a connection with an open iterator).
  */
+import { describeFirstIssue } from '../../spec/format-path.js';
 import type { Database } from 'better-sqlite3';
 import type { LedgerRow } from '../../spec/ledger.js';
 import { ledgerRecordSchema, selectLedgerColumns } from './ledger-record.js';
@@ -39,7 +40,7 @@ export function* ledgerPagesInRange(db: Database, range: RepriceRange, pageSize 
     for (const record of records) {
       const parsed = ledgerRecordSchema.safeParse(record);
       const id = typeof record === 'object' && record !== null && 'id' in record ? String(record.id) : '?';
-      if (!parsed.success) throw new Error(`ledger row ${id}: unreadable record (${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`);
+      if (!parsed.success) throw new Error(`ledger row ${id}: unreadable record (${describeFirstIssue(parsed.error)})`);
       rows.push(parsed.data);
     }
     const last = records[records.length - 1];
