@@ -15,7 +15,7 @@ import type { CostEstimate } from '../estimate-cost.js';
 import { actionRank, budgetExceeded, capOverrides, resetAt } from './budget-actions.js';
 import { createBudgetCounters, keyOf, type Amounts, type CoveredBudget, type Line, type Unit } from './budget-counters.js';
 import { calendarPeriod, rollingBuckets, type Period } from './budget-periods.js';
-import { matchScope, scopeOf, type ScopedBudget } from './budget-scope.js';
+import { matchScope, scopeOf, type ScopedRule } from '../governance-scope.js';
 
 export interface BudgetPolicyOptions {
   budgets: readonly BudgetConfig[];
@@ -48,7 +48,7 @@ interface CompiledBudget {
   configured: BudgetConfig;
   /** With the limits of `budgets set` (applyOverrides), else `configured`. */
   config: BudgetConfig;
-  scoped: ScopedBudget;
+  scoped: ScopedRule;
   /** Counted units: those limited now, plus any an override limited earlier in this process (counts stay whole). */
   units: Unit[];
   /** Set once an override limited a unit the configuration does not: counters move to `base + suffix` from `since`. */
@@ -77,7 +77,7 @@ function withLimits(configured: BudgetConfig, override: BudgetOverrides['limits'
 }
 
 /** The scope value of a budget without `*` (the only one it has), else null. */
-function fixedScope(scoped: ScopedBudget): string | null {
+function fixedScope(scoped: ScopedRule): string | null {
   const parts = [...scoped.dimensions.map(([dimension, value]) => [dimension, value] as const), ...scoped.tags.map(([name, value]) => [`tag.${name}`, value] as const)];
   return parts.some(([, value]) => value === '*') ? null : parts.map(([label, value]) => `${label}=${value}`).join(',');
 }
@@ -91,7 +91,7 @@ function compile(options: BudgetPolicyOptions): CompiledBudget[] {
       if (downgradeTarget === null) problems.push(`budgets[${index}].downgrade_to: no model "${config.downgrade_to}" is routable through this gateway`);
     }
     if (options.budgets.findIndex((other) => other.name === config.name) !== index) problems.push(`budgets[${index}].name: "${config.name}" is already the name of another budget`);
-    return { configured: config, config, scoped: scopeOf(config), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null, coverages: new Map() };
+    return { configured: config, config, scoped: scopeOf(config.scope), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null, coverages: new Map() };
   });
   if (problems.length > 0) throw new ConfigError(options.configSource ?? 'jevons.yaml', problems);
   return compiled;

@@ -20,7 +20,7 @@ import { GatewayError } from '../../spec/errors.js';
 import type { GovernanceEvent } from '../../spec/governance.js';
 import type { CounterReservation, CounterStore } from '../../spec/ports.js';
 import type { CostEstimate } from '../estimate-cost.js';
-import { scopeMatcher, type ScopeMatcher } from './rate-limit-scope.js';
+import { matchScope, scopeOf, type ScopedRule } from '../governance-scope.js';
 import { effectiveLimit, formatResetDuration, msUntilFits, msUntilReset, previousWeight, windowIndex } from './sliding-window.js';
 
 export interface RateLimitPolicyOptions {
@@ -46,7 +46,7 @@ interface Meter {
 
 interface Rule {
   name: string;
-  match: ScopeMatcher;
+  scoped: ScopedRule;
   meters: Meter[];
 }
 
@@ -76,7 +76,7 @@ function rulesOf(limits: readonly RateLimitConfig[]): Rule[] {
     add('requests', limit.requests_per_minute, 60_000, 'requests_per_minute');
     add('tokens', limit.tokens_per_minute, 60_000, 'tokens_per_minute');
     add('usd', limit.usd_per_hour, 3_600_000, 'usd_per_hour');
-    return { name: limit.name, match: scopeMatcher(limit.scope), meters };
+    return { name: limit.name, scoped: scopeOf(limit.scope), meters };
   });
 }
 
@@ -166,7 +166,7 @@ export function rateLimits(options: RateLimitPolicyOptions): Policy {
     const holds: Held[] = [];
     let needsEstimate = false;
     for (const rule of rules) {
-      const scope = rule.match(call);
+      const scope = matchScope(rule.scoped, call)?.scope ?? null;
       if (scope === null) continue;
       for (const meter of rule.meters) {
         if (meter.kind !== 'requests') needsEstimate = true;

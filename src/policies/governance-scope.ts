@@ -1,12 +1,12 @@
 /**
- * Which budgets cover a call, and under which scope value. A budget's scope lists attribution dimensions (and tags);
- * each must match: a fixed value equals the call's, `*` makes one budget per distinct value (a call without a value
- * for that dimension is not covered). An empty scope is global.
+ * Which calls a budget or a rate limit covers, and under which scope value. A scope lists attribution dimensions (and
+ * tags); each must match: a fixed value equals the call's, `*` keeps one budget / counter per distinct value (a call
+ * without a value for that dimension is not covered). An empty scope is global.
  */
-import type { Call } from '../../pipeline/call.js';
-import type { BudgetConfig, ScopeDimension } from '../../spec/config/governance-schema.js';
-import { scopeDimensions } from '../../spec/config/governance-schema.js';
-import type { SpendQuery } from '../../spec/governance.js';
+import type { Call } from '../pipeline/call.js';
+import type { BudgetScope, ScopeDimension } from '../spec/config/governance-schema.js';
+import { scopeDimensions } from '../spec/config/governance-schema.js';
+import type { SpendQuery } from '../spec/governance.js';
 
 /** The call's value of a dimension (`key` is the virtual key id, `model` the model name the caller asked for). */
 export function dimensionValue(call: Call, dimension: ScopeDimension): string | null {
@@ -21,15 +21,14 @@ export function dimensionValue(call: Call, dimension: ScopeDimension): string | 
   }
 }
 
-export interface ScopedBudget {
+export interface ScopedRule {
   /** Dimensions in the canonical order of scopeDimensions, with the configured value (`*` or a value). */
   dimensions: ReadonlyArray<readonly [ScopeDimension, string]>;
   /** Tag names (sorted) with the configured value. */
   tags: ReadonlyArray<readonly [string, string]>;
 }
 
-export function scopeOf(config: BudgetConfig): ScopedBudget {
-  const scope = config.scope;
+export function scopeOf(scope: BudgetScope): ScopedRule {
   const dimensions = scopeDimensions.flatMap((dimension) => {
     const value = scope[dimension];
     return value === undefined ? [] : [[dimension, value] as const];
@@ -44,20 +43,20 @@ export interface ScopeMatch {
   match: SpendQuery['match'];
 }
 
-/** The scope value of the call for this budget, or null when the budget does not cover the call. */
-export function matchScope(budget: ScopedBudget, call: Call): ScopeMatch | null {
-  if (budget.dimensions.length === 0 && budget.tags.length === 0) return { scope: '', match: {} };
+/** The scope value of the call for this budget or limit, or null when it does not cover the call. */
+export function matchScope(rule: ScopedRule, call: Call): ScopeMatch | null {
+  if (rule.dimensions.length === 0 && rule.tags.length === 0) return { scope: '', match: {} };
   const parts: string[] = [];
   const match: SpendQuery['match'] = {};
-  for (const [dimension, wanted] of budget.dimensions) {
+  for (const [dimension, wanted] of rule.dimensions) {
     const value = dimensionValue(call, dimension);
     if (value === null || (wanted !== '*' && value !== wanted)) return null;
     parts.push(`${dimension}=${value}`);
     match[dimension] = value;
   }
-  if (budget.tags.length > 0) {
+  if (rule.tags.length > 0) {
     const tags: Record<string, string> = {};
-    for (const [name, wanted] of budget.tags) {
+    for (const [name, wanted] of rule.tags) {
       const value = call.attribution.tags[name];
       if (value === undefined || (wanted !== '*' && value !== wanted)) return null;
       parts.push(`tag.${name}=${value}`);
