@@ -7,7 +7,7 @@ import { GatewayError } from '../../spec/errors.js';
 import type { BudgetOverrides, BudgetSpendUpdate, SpendQuery } from '../../spec/governance.js';
 import type { CostEstimate } from '../estimate-cost.js';
 import { budgets } from './budget-policy.js';
-import { fakeCounterStore } from './budget-test-counters.js';
+import { createMemoryCounterStore } from '../../stores/memory/index.js';
 
 /** `big`: 100 input tokens at 1e-5 and up to 1,000 output tokens at 1e-4: a worst case of 0.101 USD. */
 function fakeEstimate(call: Call): CostEstimate {
@@ -37,7 +37,7 @@ const DAY = Date.UTC(2026, 5, 15);
 
 function setup(input: unknown[], restored: { usd: number; tokens: number } = { usd: 0, tokens: 0 }) {
   let clock = T0;
-  const counters = fakeCounterStore(() => clock);
+  const counters = createMemoryCounterStore({ now: () => clock });
   const spends: BudgetSpendUpdate[] = [];
   const restores: SpendQuery[] = [];
   let ids = 0;

@@ -5,7 +5,7 @@ import { roundUsd } from '../../pricing/index.js';
 import { governanceSchemas } from '../../spec/config/governance-schema.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { BudgetSpendUpdate, GovernanceEvent, SpendQuery } from '../../spec/governance.js';
-import { fakeCounterStore } from './budget-test-counters.js';
+import { createMemoryCounterStore } from '../../stores/memory/index.js';
 import type { CostEstimate } from '../estimate-cost.js';
 import { budgets, type BudgetPolicyOptions } from './budget-policy.js';
 
@@ -71,7 +71,7 @@ const T0 = Date.UTC(2026, 5, 15, 12);
 
 function setup(input: unknown[], extra: Partial<BudgetPolicyOptions> = {}) {
   let clock = T0;
-  const counters = fakeCounterStore(() => clock);
+  const counters = createMemoryCounterStore({ now: () => clock });
   const events: GovernanceEvent[] = [];
   const spends: BudgetSpendUpdate[] = [];
   const restores: SpendQuery[] = [];

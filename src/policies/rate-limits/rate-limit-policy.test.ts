@@ -4,37 +4,9 @@ import type { RateLimitConfig } from '../../spec/config/governance-schema.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { GovernanceEvent } from '../../spec/governance.js';
 import type { Attribution } from '../../spec/ledger.js';
-import type { CounterStore } from '../../spec/ports.js';
+import { createMemoryCounterStore } from '../../stores/memory/index.js';
 import type { CostEstimate } from '../estimate-cost.js';
 import { rateLimits } from './rate-limit-policy.js';
-
-/** A CounterStore with expiry as the port describes it (policies may not import a concrete store). */
-function counterStore(now: () => number): CounterStore {
-  const counters = new Map<string, { value: number; expiresAt: number }>();
-  const read = (key: string) => {
-    const counter = counters.get(key);
-    return counter !== undefined && counter.expiresAt > now() ? counter : undefined;
-  };
-  const add = (key: string, delta: number, ttlMs = Infinity) => {
-    const counter = read(key) ?? { value: 0, expiresAt: now() + ttlMs };
-    counter.value += delta;
-    counters.set(key, counter);
-    return counter.value;
-  };
-  return {
-    increment: async (key, delta, ttlMs) => add(key, delta, ttlMs),
-    get: async (key) => read(key)?.value ?? 0,
-    getMany: async (keys) => keys.map((key) => read(key)?.value ?? 0),
-    reset: async (key) => void counters.delete(key),
-    reserve: async (reservations) => {
-      for (const [index, reservation] of reservations.entries()) {
-        const value = read(reservation.key)?.value ?? 0;
-        if (value + reservation.amount > reservation.limit) return { ok: false, index, value };
-      }
-      return { ok: true, values: reservations.map((reservation) => add(reservation.key, reservation.amount, reservation.ttlMs)) };
-    },
-  };
-}
 
 interface FakeCall {
   call: Call;
@@ -73,7 +45,7 @@ function attempt(parts: { input: number; output: number; usd: number | null }): 
 function setup(limits: Array<Partial<RateLimitConfig> & { name: string }>, estimate: CostEstimate = estimateOf()) {
   const clock = { t: 0 };
   const now = () => clock.t;
-  const counters = counterStore(now);
+  const counters = createMemoryCounterStore({ now });
   const events: GovernanceEvent[] = [];
   const estimateSpy = vi.fn((_call: Call) => estimate);
   let ids = 0;
