@@ -4,7 +4,7 @@
  * before the upstream call. Reference: docs/estimate.md.
  */
 import { calcPrice } from '@pydantic/genai-prices';
-import { computeCost, normalizeFamily, pricesFor, roundUsd, scheduleFor, type PriceCatalog, type PriceEntry } from '../pricing/index.js';
+import { computeCost, normalizeFamily, pricesFor, roundUsd, scheduleFor, usdFor, type PriceCatalog, type PriceEntry } from '../pricing/index.js';
 import type { ChatRequest } from '../spec/canonical.js';
 import { emptyUsage, type ServiceTier, type TokenUsage } from '../spec/usage.js';
 import { estimateFamilyFor, estimateSafetyFactor, openAIEncodingFor } from '../tokens/index.js';
@@ -139,8 +139,7 @@ function worstCaseUsd(input: EstimateCostInput, entry: PriceEntry, reservationIn
   if (cacheWrite !== undefined) inputRate = Math.max(inputRate, write5m);
   if (cacheWrite === '1h') inputRate = Math.max(inputRate, prices.cacheWrite1hPerMtok ?? write5m);
   const outputRate = Math.max(prices.outputPerMtok, prices.reasoningPerMtok ?? prices.outputPerMtok);
-  const usd = (tokens: number, rate: number) => (tokens === 0 ? 0 : roundUsd((tokens * rate) / 1_000_000));
-  return roundUsd(usd(reservationInput, inputRate) + usd(output, outputRate) + roundUsd(entry.requestUsd));
+  return roundUsd(roundUsd(usdFor(reservationInput, inputRate)) + roundUsd(usdFor(output, outputRate)) + roundUsd(entry.requestUsd));
 }
 
 /**

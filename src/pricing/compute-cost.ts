@@ -6,7 +6,8 @@ const TOKENS_PER_MTOK = 1_000_000;
 /** Rounds to 1e-12 USD so that sums of float products do not leave noise such as 0.30000000000000004. */
 export const roundUsd = (usd: number): number => Math.round(usd * 1e12) / 1e12;
 
-const usdFor = (tokens: number, perMtok: number): number => (tokens === 0 ? 0 : (tokens * perMtok) / TOKENS_PER_MTOK);
+/** USD of `tokens` at a per-million price (0 for no tokens, whatever the price). */
+export const usdFor = (tokens: number, perMtok: number): number => (tokens === 0 ? 0 : (tokens * perMtok) / TOKENS_PER_MTOK);
 
 /**
  * The price set in force for a request: the tier with the largest threshold strictly below the request's total
