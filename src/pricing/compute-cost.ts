@@ -1,5 +1,5 @@
 import { totalInputTokens, type TokenUsage } from '../spec/usage.js';
-import type { CostBreakdown, PriceEntry, PriceSchedule, TokenPrices } from './price-types.js';
+import type { CostBreakdown, PriceCatalog, PriceEntry, PriceSchedule, TokenPrices } from './price-types.js';
 
 const TOKENS_PER_MTOK = 1_000_000;
 
@@ -68,3 +68,24 @@ export function computeCost(usage: TokenUsage, entry: PriceEntry): CostBreakdown
   const requestUsd = roundUsd(entry.requestUsd);
   return { inputUsd, cacheReadUsd, cacheWriteUsd, outputUsd, requestUsd, totalUsd: roundUsd(inputUsd + cacheReadUsd + cacheWriteUsd + outputUsd + requestUsd) };
 }
+
+export type PricedUsage =
+  | { kind: 'priced'; cost: CostBreakdown; entry: PriceEntry }
+  /** `entry` is set when a model has a price but none for the service tier the usage was billed at. */
+  | { kind: 'unpriced'; entry: PriceEntry | null };
+
+/**
+ * The gateway's pricing rule: the first of `models` the catalog knows (the served snapshot id, then the id asked for),
+ * at the price in force at `at`; unpriced when none is known, or when the first known one has no price for the usage's
+ * service tier (never priced at another tier, never $0). The gateway's pricer and `jevons reprice` both use it.
+ */
+export function priceUsage(options: { catalog: PriceCatalog; providerFamily: string; models: readonly string[]; usage: TokenUsage; at: number }): PricedUsage {
+  for (const model of options.models) {
+    const entry = options.catalog.lookup({ providerFamily: options.providerFamily, model, at: options.at });
+    if (entry === null) continue;
+    const cost = computeCost(options.usage, entry);
+    return cost === null ? { kind: 'unpriced', entry } : { kind: 'priced', cost, entry };
+  }
+  return { kind: 'unpriced', entry: null };
+}
+

@@ -1,4 +1,5 @@
-import type { ProviderConfig, ProviderType } from '../spec/config/config-schema.js';
+import { createPriceCatalog, overridesFromConfig, type PriceCatalog } from '../pricing/index.js';
+import type { JevonsConfig, ProviderConfig, ProviderType } from '../spec/config/config-schema.js';
 import { compatiblePresets } from './openai-compatible/openai-compatible-quirks.js';
 
 const typeFamilies: Record<Exclude<ProviderType, 'openai-compatible'>, string> = { openai: 'openai', anthropic: 'anthropic', gemini: 'google' };
@@ -18,4 +19,12 @@ export function priceFamilyOf(provider: Pick<ProviderConfig, 'name' | 'type' | '
 export function priceFamilies(providers: readonly ProviderConfig[]): (name: string) => string | undefined {
   const byName = new Map(providers.map((provider) => [provider.name, priceFamilyOf(provider)]));
   return (name) => byName.get(name);
+}
+
+/**
+ * The price catalog of a validated config, as the gateway prices with it: bundled genai-prices data, the corrections
+ * in src/pricing/price-corrections.ts, then `models[].price` and `pricing.prices[]`. The CLI uses the same one.
+ */
+export function priceCatalogFromConfig(config: Pick<JevonsConfig, 'providers' | 'models' | 'pricing'>, options: { now?: () => number } = {}): PriceCatalog {
+  return createPriceCatalog({ overrides: overridesFromConfig({ config, priceFamilyOf: priceFamilies(config.providers) }), now: options.now });
 }

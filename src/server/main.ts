@@ -11,8 +11,8 @@ import { route } from '../policies/route.js';
 import { compose, type Call, type Policy } from '../pipeline/call.js';
 import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
 import { createModelCatalog, type ModelCatalog } from '../pipeline/model-catalog.js';
-import { computeCost, createPriceCatalog, overridesFromConfig, type PriceCatalog } from '../pricing/index.js';
-import { priceFamilies } from '../providers/price-family.js';
+import { priceUsage, type PriceCatalog } from '../pricing/index.js';
+import { priceCatalogFromConfig } from '../providers/price-family.js';
 import type { Dialect } from '../spec/canonical.js';
 import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
 import { ConfigError } from '../spec/config/load-config.js';
@@ -87,13 +87,9 @@ function createPricer(options: { catalog: PriceCatalog; logger: Logger; metrics:
     return null;
   };
   return ({ runtime, models, usage, at }) => {
-    for (const model of models) {
-      const entry = options.catalog.lookup({ providerFamily: runtime.priceFamily, model, at });
-      if (entry === null) continue;
-      const cost = computeCost(usage, entry);
-      if (cost !== null) return { cost, ref: entry.ref };
-      return unpriced(runtime, models, 'model has no price for this service tier: its usage is recorded as unpriced, not $0', { serviceTier: usage.serviceTier, priceRef: entry.ref });
-    }
+    const priced = priceUsage({ catalog: options.catalog, providerFamily: runtime.priceFamily, models, usage, at });
+    if (priced.kind === 'priced') return { cost: priced.cost, ref: priced.entry.ref };
+    if (priced.entry !== null) return unpriced(runtime, models, 'model has no price for this service tier: its usage is recorded as unpriced, not $0', { serviceTier: usage.serviceTier, priceRef: priced.entry.ref });
     return unpriced(runtime, models, 'model has no price: its usage is recorded as unpriced, not $0');
   };
 }
@@ -138,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxBatchRows: config.storage.flush_max_rows,
     onError: (error, rows) => logger.error('ledger write failed', { rows, error: String(error) }),
   });
-  const catalog = createPriceCatalog({ overrides: overridesFromConfig({ config, priceFamilyOf: priceFamilies(config.providers) }) });
+  const catalog = priceCatalogFromConfig(config);
   const metrics = createMetrics();
   const models = createModelCatalog({ providers: config.providers, models: config.models });
   const newId = createIdGenerator(now);

@@ -8,7 +8,8 @@ import { priceFamilies } from '../../providers/price-family.js';
 import type { PriceConfig } from '../../spec/config/config-schema.js';
 import type { LoadedConfig } from '../../spec/config/load-config.js';
 import { formatTable } from '../table.js';
-import { builtInPriceCatalog, priceCatalogFromConfig } from './price-catalog-from-config.js';
+import { builtInPriceCatalog } from './bundled-prices.js';
+import { priceCatalogFromConfig } from '../../providers/price-family.js';
 import { dateText, kindLabels, perMtokText, priceColumns, priceKinds, type PriceKind, type ScheduleColumn } from './price-table.js';
 
 /** One configured model or price, as the config names it. */

@@ -2,7 +2,7 @@
  * `jevons prices [model...]`: what Jevons charges for a model, per token kind and tier, and where each number comes
  * from; `jevons prices check`: configured models without a price, and configured prices that differ from the bundled
  * ones (src/cli/commands/prices-check.ts). Models resolve exactly as the gateway routes them, and prices come from
- * the catalog the gateway builds (price-catalog-from-config.ts).
+ * the catalog the gateway builds (providers/price-family.ts priceCatalogFromConfig).
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { createModelCatalog } from '../../pipeline/model-catalog.js';
@@ -11,7 +11,8 @@ import { priceFamilies } from '../../providers/price-family.js';
 import type { Environment, LoadedConfig } from '../../spec/config/load-config.js';
 import { loadConfig } from '../load.js';
 import { formatTable } from '../table.js';
-import { bundledDataLabel, priceCatalogFromConfig } from './price-catalog-from-config.js';
+import { bundledDataLabel } from './bundled-prices.js';
+import { priceCatalogFromConfig } from '../../providers/price-family.js';
 import { cellText, dateText, kindLabels, perMtokText, priceColumns, shownKinds, tokensLabel, type ScheduleColumn } from './price-table.js';
 import { pricesCheck } from './prices-check.js';
 

@@ -19,7 +19,7 @@ import {
 import { ConfigError, type Environment } from '../../spec/config/load-config.js';
 import { dailyLedgerTotals, LedgerUnreadableError, openLedgerReadOnly } from '../../stores/sqlite/ledger-daily.js';
 import { loadConfig } from '../load.js';
-import { priceCatalogFromConfig } from './price-catalog-from-config.js';
+import { priceCatalogFromConfig } from '../../providers/price-family.js';
 
 export interface ReconcileCommandDeps {
   env: NodeJS.ProcessEnv;

@@ -18,7 +18,8 @@ import { openSqliteStores } from '../../stores/sqlite/index.js';
 import { applyCostUpdates, ledgerPagesInRange, type RowCostUpdate } from '../../stores/sqlite/ledger-reprice.js';
 import { loadConfig } from '../load.js';
 import { count, formatTable, usd } from '../table.js';
-import { priceCatalogFromConfig, priceUsage } from './price-catalog-from-config.js';
+import { priceUsage } from '../../pricing/index.js';
+import { priceCatalogFromConfig } from '../../providers/price-family.js';
 import { parseInstant } from './prices.js';
 import { parseSince } from './usage.js';
 
