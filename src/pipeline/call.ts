@@ -34,7 +34,17 @@ export interface Attempt {
   usageEstimated: boolean;
   cost: AttemptCost | null;
   priceRef: string | null;
+  /** Which response cache answered this attempt (no upstream call was made), or null for an upstream attempt. */
+  cacheSource: CacheSource | null;
+  /**
+   * What this attempt would have cost with no cache at all (response cache or provider prompt cache), at the same
+   * price: null when unpriced. A cache hit's own cost is 0; savings = costUncachedUsd - cost.totalUsd.
+   */
+  costUncachedUsd: number | null;
 }
+
+/** The response cache that served an attempt. */
+export type CacheSource = 'exact' | 'semantic';
 
 export interface Call {
   readonly requestId: string;

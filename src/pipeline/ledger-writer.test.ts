@@ -13,7 +13,7 @@ function row(n: number): LedgerRow {
     usageEstimated: false, costInputUsd: null, costCacheReadUsd: null, costCacheWriteUsd: null, costOutputUsd: null,
     costTotalUsd: null, priceRef: null, configHash: 'h', inputAudioTokens: 0, inputImageTokens: 0, cacheReadAudioTokens: 0,
     outputAudioTokens: 0, outputImageTokens: 0, serviceTier: 'standard', costRequestUsd: null, previousCostTotalUsd: null,
-    previousPriceRef: null, repricedAt: null,
+    previousPriceRef: null, repricedAt: null, cacheSource: null, costUncachedUsd: null,
   };
 }
 

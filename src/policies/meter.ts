@@ -49,6 +49,8 @@ export function attemptToRow(options: { call: Call; attempt: Attempt; index: num
     costRequestUsd: cost?.requestUsd ?? null,
     costTotalUsd: cost?.totalUsd ?? null,
     priceRef: attempt.priceRef,
+    cacheSource: attempt.cacheSource,
+    costUncachedUsd: attempt.costUncachedUsd,
     configHash: options.configHash,
     previousCostTotalUsd: null,
     previousPriceRef: null,

@@ -60,6 +60,13 @@ export interface LedgerRow {
   costTotalUsd: number | null;
   /** Identifies the price entry used (`genai-prices:openai/gpt-4o`, `config:models.my-model`), null if unpriced. */
   priceRef: string | null;
+  /** Set when a response cache answered (no upstream call; tokens are those of the original answer, cost 0). */
+  cacheSource: 'exact' | 'semantic' | null;
+  /**
+   * What the row would have cost with no cache at all (response caches and provider prompt caching): the money a
+   * cache saved is costUncachedUsd - costTotalUsd, exactly. Null when unpriced.
+   */
+  costUncachedUsd: number | null;
   configHash: string;
   /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms).
    * Only reprice writes them; `LedgerStore.append` stores new rows with them NULL. */

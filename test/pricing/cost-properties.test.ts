@@ -337,7 +337,7 @@ function callFor(requestId: string, model: string): Call {
 
 function attemptFor(options: { family: string; model: string; usage: TokenUsage; at: number }): Attempt {
   const priced = priceLikeGateway({ catalog, ...options });
-  return { provider: options.family, upstreamModel: options.model, servedModel: options.model, startedAt: options.at, firstByteAt: options.at + 200, endedAt: options.at + 900, status: 200, errorCode: null, streamed: false, clientAborted: false, usage: options.usage, usageEstimated: false, cost: priced.cost, priceRef: priced.ref };
+  return { provider: options.family, upstreamModel: options.model, servedModel: options.model, startedAt: options.at, firstByteAt: options.at + 200, endedAt: options.at + 900, status: 200, errorCode: null, streamed: false, clientAborted: false, usage: options.usage, usageEstimated: false, cost: priced.cost, priceRef: priced.ref, cacheSource: null, costUncachedUsd: priced.cost?.totalUsd ?? null };
 }
 
 const costColumns = (row: LedgerRow) => [row.costInputUsd, row.costCacheReadUsd, row.costCacheWriteUsd, row.costOutputUsd, row.costRequestUsd, row.costTotalUsd];

@@ -58,7 +58,7 @@ export function estimate(parts: Partial<CostEstimate> = {}): CostEstimate {
 export function attempt(usd: number | null, status = 200): Attempt {
   return {
     provider: 'openai', upstreamModel: 'gpt-4o-mini', servedModel: null, startedAt: 0, firstByteAt: null, endedAt: 0, status, errorCode: null,
-    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null, usage: null,
+    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null, cacheSource: null, costUncachedUsd: null, usage: null,
     cost: usd === null ? null : { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: usd, requestUsd: 0, totalUsd: usd },
   };
 }

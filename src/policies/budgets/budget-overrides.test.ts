@@ -58,7 +58,7 @@ function setup(input: unknown[], restored: { usd: number; tokens: number } = { u
     try {
       await policy(call, async () => {
         call.attempts.push({
-          provider: 'p', upstreamModel: 'big', servedModel: null, startedAt: 0, firstByteAt: null, endedAt: 0, status: 200, errorCode: null, streamed: false, clientAborted: false, usageEstimated: false, priceRef: null,
+          provider: 'p', upstreamModel: 'big', servedModel: null, startedAt: 0, firstByteAt: null, endedAt: 0, status: 200, errorCode: null, streamed: false, clientAborted: false, usageEstimated: false, priceRef: null, cacheSource: null, costUncachedUsd: null,
           usage: { inputTokens: 100, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 500, reasoningTokens: 0 },
           cost: { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: usd, requestUsd: 0, totalUsd: usd },
         });

@@ -60,7 +60,7 @@ function fakeCall(options: { model?: string; team?: string; user?: string; tags?
 const billing = (call: Call, usd: number | null, tokens = 600) => async () => {
   call.attempts.push({
     provider: 'p', upstreamModel: call.target?.upstreamModel ?? '', servedModel: null, startedAt: 0, firstByteAt: null, endedAt: 0, status: 200, errorCode: null,
-    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null,
+    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null, cacheSource: null, costUncachedUsd: null,
     usage: { inputTokens: INPUT, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: tokens - INPUT, reasoningTokens: 0 },
     cost: usd === null ? null : { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: usd, requestUsd: 0, totalUsd: usd },
   });

@@ -36,7 +36,7 @@ function estimateOf(parts: Partial<CostEstimate> = {}): CostEstimate {
 function attempt(parts: { input: number; output: number; usd: number | null }): Attempt {
   return {
     provider: 'openai', upstreamModel: 'gpt-4o-mini', servedModel: null, startedAt: 0, firstByteAt: null, endedAt: 0, status: 200, errorCode: null,
-    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null,
+    streamed: false, clientAborted: false, usageEstimated: false, priceRef: null, cacheSource: null, costUncachedUsd: null,
     usage: { inputTokens: parts.input, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: parts.output, reasoningTokens: 0 },
     cost: parts.usd === null ? null : { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: parts.usd, requestUsd: 0, totalUsd: parts.usd },
   };

@@ -49,6 +49,8 @@ export function startAttempt(options: { call: Call; runtime: ProviderRuntime; up
     usageEstimated: false,
     cost: null,
     priceRef: null,
+    cacheSource: null,
+    costUncachedUsd: null,
   };
   options.call.attempts.push(attempt);
   return attempt;
@@ -87,6 +89,28 @@ export function settleUsage(options: { attempt: Attempt; deps: DispatchDeps; run
   const priced = options.deps.price({ runtime: options.runtime, models, usage: options.usage, at: attempt.startedAt });
   attempt.cost = priced?.cost ?? null;
   attempt.priceRef = priced?.ref ?? null;
+  attempt.costUncachedUsd = priced === null ? null : uncachedCost({ ...options, models, usage: options.usage, cost: priced.cost.totalUsd });
+}
+
+/**
+ * What the attempt would have cost had the provider's prompt cache not been used: cache reads and writes priced as
+ * plain input (same price entry, same instant). Equal to the cost when nothing was cached; lower than it when cache
+ * writes cost more than they saved (Anthropic writes at 1.25x / 2x input): savings can be negative, honestly.
+ */
+function uncachedCost(options: { attempt: Attempt; deps: DispatchDeps; runtime: ProviderRuntime; models: string[]; usage: TokenUsage; cost: number }): number {
+  const usage = options.usage;
+  const cached = usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  if (cached === 0) return options.cost;
+  const plain: TokenUsage = {
+    ...usage,
+    inputTokens: usage.inputTokens + cached,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    inputAudioTokens: (usage.inputAudioTokens ?? 0) + (usage.cacheReadAudioTokens ?? 0),
+    cacheReadAudioTokens: 0,
+  };
+  return options.deps.price({ runtime: options.runtime, models: options.models, usage: plain, at: options.attempt.startedAt })?.cost.totalUsd ?? options.cost;
 }
 
 const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'date', 'server', 'proxy-connection', 'upgrade', 'trailer', 'te', 'set-cookie', 'alt-svc', 'cf-ray', 'cf-cache-status']);

@@ -3,6 +3,7 @@
  * is documented in docs/config.md; keep the two in step.
  */
 import { z } from 'zod';
+import { cacheSchema } from './cache-schema.js';
 import { governanceSchemas } from './governance-schema.js';
 
 const positiveInt = z.number().int().positive();
@@ -162,6 +163,7 @@ export const configSchema = z
     models: z.array(modelSchema).default([]),
     keys: z.array(keySchema).default([]),
     ...governanceSchemas,
+    cache: cacheSchema,
   })
   .strict();
 

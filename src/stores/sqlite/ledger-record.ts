@@ -19,7 +19,8 @@ export const ledgerColumns = [
   'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'usage_estimated', 'cost_input_usd',
   'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_total_usd', 'price_ref', 'config_hash',
   'input_audio_tokens', 'input_image_tokens', 'cache_read_audio_tokens', 'output_audio_tokens', 'output_image_tokens',
-  'service_tier', 'cost_request_usd', 'previous_cost_total_usd', 'previous_price_ref', 'repriced_at',
+  'service_tier', 'cost_request_usd', 'previous_cost_total_usd', 'previous_price_ref', 'repriced_at', 'cache_source',
+  'cost_uncached_usd',
 ] as const;
 
 export type LedgerColumn = (typeof ledgerColumns)[number];
@@ -60,6 +61,7 @@ export function toLedgerRecord(row: LedgerRow): LedgerRecord {
     cache_read_audio_tokens: row.cacheReadAudioTokens, output_audio_tokens: row.outputAudioTokens,
     output_image_tokens: row.outputImageTokens, service_tier: row.serviceTier, cost_request_usd: row.costRequestUsd,
     previous_cost_total_usd: row.previousCostTotalUsd, previous_price_ref: row.previousPriceRef, repriced_at: row.repricedAt,
+    cache_source: row.cacheSource, cost_uncached_usd: row.costUncachedUsd,
   };
 }
 
@@ -93,6 +95,7 @@ export const ledgerRecordSchema = z
     input_audio_tokens: num, input_image_tokens: num, cache_read_audio_tokens: num, output_audio_tokens: num,
     output_image_tokens: num, service_tier: z.enum(serviceTiers), cost_request_usd: optionalNum,
     previous_cost_total_usd: optionalNum, previous_price_ref: optionalText, repriced_at: optionalNum,
+    cache_source: z.enum(['exact', 'semantic']).nullable(), cost_uncached_usd: optionalNum,
   })
   .transform((r): LedgerRow => ({
     id: r.id, requestId: r.request_id, attempt: r.attempt, startedAt: r.started_at, firstByteAt: r.first_byte_at,
@@ -112,4 +115,5 @@ export const ledgerRecordSchema = z
     cacheReadAudioTokens: r.cache_read_audio_tokens, outputAudioTokens: r.output_audio_tokens,
     outputImageTokens: r.output_image_tokens, serviceTier: r.service_tier, costRequestUsd: r.cost_request_usd,
     previousCostTotalUsd: r.previous_cost_total_usd, previousPriceRef: r.previous_price_ref, repricedAt: r.repriced_at,
+    cacheSource: r.cache_source, costUncachedUsd: r.cost_uncached_usd,
   }));

@@ -57,6 +57,8 @@ export function ledgerRow(overrides: Partial<Omit<LedgerRow, 'attribution'>> & {
     previousCostTotalUsd: null,
     previousPriceRef: null,
     repricedAt: null,
+    cacheSource: null,
+    costUncachedUsd: null,
     ...rest,
   };
 }

@@ -2,6 +2,7 @@ import * as ledger from './0001-ledger.js';
 import * as keys from './0002-keys.js';
 import * as costTruth from './0003-cost-truth.js';
 import * as events from './0004-events.js';
+import * as cacheAccounting from './0005-cache-accounting.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: '0002-keys', sql: keys.sql },
   { version: 3, name: '0003-cost-truth', sql: costTruth.sql },
   { version: 4, name: '0004-events', sql: events.sql },
+  { version: 5, name: '0005-cache-accounting', sql: cacheAccounting.sql },
 ];
