@@ -7,5 +7,8 @@ export function formatTable(headers: string[], rows: ReadonlyArray<ReadonlyArray
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }
 
-export const usd = (value: number): string => (value === 0 ? '$0' : value < 0.01 ? `$${value.toFixed(6)}` : `$${value.toFixed(4)}`);
+export const usd = (value: number): string => {
+  if (value < 0) return `-${usd(-value)}`;
+  return value === 0 ? '$0' : value < 0.01 ? `$${value.toFixed(6)}` : `$${value.toFixed(4)}`;
+};
 export const count = (value: number): string => value.toLocaleString('en-US');

@@ -26,6 +26,13 @@ export interface UsageGroup {
   /** Rows in the group with no price: their cost is unknown, not zero. */
   unpricedRows: number;
   estimatedRows: number;
+  /** Rows answered by the exact / semantic response cache (no upstream call). */
+  exactCacheHits: number;
+  semanticCacheHits: number;
+  /** cost_uncached_usd - cost_total_usd over response-cache hits: what the response caches saved, exactly. */
+  responseCacheSavedUsd: number;
+  /** The same over upstream calls: what provider prompt caching saved (negative when writes cost more than reads saved). */
+  promptCacheSavedUsd: number;
 }
 
 export interface LedgerStore {

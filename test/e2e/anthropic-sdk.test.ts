@@ -40,6 +40,9 @@ describe('@anthropic-ai/sdk → Anthropic upstream (fast path)', () => {
       attribution: expect.objectContaining({ feature: 'e2e-anthropic', user: 'user-7', tags: { team: 'search', env: 'test' } }),
     });
     expect(row?.costTotalUsd).toBeCloseTo(0.009, 12);
+    // Without the prompt cache all 3,550 prompt tokens are plain input: $3/Mtok x 3,550 + $15/Mtok x 100.
+    expect(row?.costUncachedUsd).toBeCloseTo(0.01215, 12);
+    expect(row?.cacheSource).toBeNull();
     expect(response.headers.get('x-jevons-cost-usd')).toBe('0.009');
   });
 

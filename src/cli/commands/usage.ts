@@ -31,5 +31,31 @@ export async function usageReport(options: { ledger: LedgerStore; since?: number
     ]);
     sections.push(`Spend by ${groupBy}\n${formatTable([groupBy, 'requests', 'errors', 'input', 'cache read', 'cache write', 'output', 'cost', 'notes'], rows)}`);
   }
+  const savings = await savingsSection(options);
+  if (savings !== null) sections.push(savings);
   return sections.join('\n\n');
+}
+
+const percent = (part: number, whole: number): string => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);
+
+/**
+ * Savings by feature, from each row's cost with no cache (cost_uncached_usd) and its actual cost: response-cache hits
+ * (exact / semantic) and provider prompt caching (the share of prompt tokens read from the provider's cache, and the
+ * money it saved net of cache-write premiums). Omitted when nothing was cached.
+ */
+async function savingsSection(options: { ledger: LedgerStore; since?: number; limit?: number }): Promise<string | null> {
+  const groups = await options.ledger.usage({ groupBy: 'feature', since: options.since, limit: options.limit ?? 20 });
+  const cached = groups.filter((g) => g.exactCacheHits + g.semanticCacheHits > 0 || g.cacheReadTokens + g.cacheWriteTokens > 0);
+  if (cached.length === 0) return null;
+  const rows = cached.map((g) => [
+    g.group ?? '(none)',
+    count(g.requests),
+    count(g.exactCacheHits),
+    count(g.semanticCacheHits),
+    usd(g.responseCacheSavedUsd),
+    percent(g.cacheReadTokens, g.inputTokens + g.cacheReadTokens + g.cacheWriteTokens),
+    usd(g.promptCacheSavedUsd),
+    usd(g.responseCacheSavedUsd + g.promptCacheSavedUsd),
+  ]);
+  return `Savings by feature\n${formatTable(['feature', 'requests', 'exact hits', 'semantic hits', 'saved by response cache', 'prompt read share', 'saved by prompt cache', 'saved'], rows)}`;
 }

@@ -85,12 +85,29 @@ describe('SQLite LedgerStore', () => {
     }
   });
 
+  it('sums what response caches and prompt caching saved from each row\'s uncached and actual cost', async () => {
+    await stores.ledger.append([
+      ledgerRow({ id: 'a', costTotalUsd: 0.4, costUncachedUsd: 1, cacheReadTokens: 900 }),
+      ledgerRow({ id: 'b', costTotalUsd: 1.3, costUncachedUsd: 1.2, cacheWrite5mTokens: 900 }),
+      ledgerRow({ id: 'c', costTotalUsd: 0, costUncachedUsd: 2, cacheSource: 'exact' }),
+      ledgerRow({ id: 'd', costTotalUsd: 0, costUncachedUsd: 0.5, cacheSource: 'semantic' }),
+      // Unknown savings (unpriced, or written before the column existed) count as nothing, not as a guess.
+      ledgerRow({ id: 'e', costTotalUsd: null, costUncachedUsd: null, cacheSource: 'exact' }),
+      ledgerRow({ id: 'f', costTotalUsd: 3, costUncachedUsd: null }),
+    ]);
+    const [all] = await stores.ledger.usage({ groupBy: 'feature' });
+    expect(all).toMatchObject({ requests: 6, exactCacheHits: 2, semanticCacheHits: 1 });
+    expect(all?.responseCacheSavedUsd).toBeCloseTo(2.5, 12);
+    expect(all?.promptCacheSavedUsd).toBeCloseTo(0.5, 12);
+  });
+
   it('sums cost over priced rows only and counts unpriced, estimated and error rows apart', async () => {
     await stores.ledger.append(sampleRows());
     const model = byGroup(await stores.ledger.usage({ groupBy: 'model' }));
     expect(model['my-local']).toEqual({
       group: 'my-local', requests: 1, errors: 0, inputTokens: 1_000, cacheReadTokens: 200, cacheWriteTokens: 34,
-      outputTokens: 500, costUsd: 0, unpricedRows: 1, estimatedRows: 0,
+      outputTokens: 500, costUsd: 0, unpricedRows: 1, estimatedRows: 0, exactCacheHits: 0, semanticCacheHits: 0,
+      responseCacheSavedUsd: 0, promptCacheSavedUsd: 0,
     });
     const gpt = model['gpt-4o'];
     expect(gpt).toMatchObject({ requests: 4, errors: 2, unpricedRows: 0, estimatedRows: 1, inputTokens: 3_000, cacheWriteTokens: 102 });

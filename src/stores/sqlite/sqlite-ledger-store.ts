@@ -29,6 +29,10 @@ const usageGroupSchema = z.object({
   costUsd: z.number(),
   unpricedRows: z.number(),
   estimatedRows: z.number(),
+  exactCacheHits: z.number(),
+  semanticCacheHits: z.number(),
+  responseCacheSavedUsd: z.number(),
+  promptCacheSavedUsd: z.number(),
 }) satisfies z.ZodType<UsageGroup>;
 
 /**
@@ -36,7 +40,8 @@ const usageGroupSchema = z.object({
  * rows that used tokens are counted apart (their cost is unknown, not 0); a row with no usage at all (a failed
  * attempt the provider did not bill) is not "unpriced". Errors: HTTP status >= 400 or an error code (e.g. a
  * stream that failed after a 200). The time filter is on started_at (indexed) and only added when given, so the
- * planner can use the index range.
+ * planner can use the index range. Savings are differences of two stored numbers per row (NULL when either is
+ * unknown, which TOTAL skips): rows written before cost_uncached_usd existed save nothing rather than a guess.
  */
 function usageSql(query: UsageQuery): string {
   const group = groupExpressions[query.groupBy];
@@ -51,7 +56,11 @@ function usageSql(query: UsageQuery): string {
       COALESCE(SUM(output_tokens), 0) AS outputTokens,
       TOTAL(cost_total_usd) AS costUsd,
       COALESCE(SUM(cost_total_usd IS NULL AND input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens > 0), 0) AS unpricedRows,
-      COALESCE(SUM(usage_estimated), 0) AS estimatedRows
+      COALESCE(SUM(usage_estimated), 0) AS estimatedRows,
+      COALESCE(SUM(cache_source = 'exact'), 0) AS exactCacheHits,
+      COALESCE(SUM(cache_source = 'semantic'), 0) AS semanticCacheHits,
+      TOTAL(CASE WHEN cache_source IS NOT NULL THEN cost_uncached_usd - cost_total_usd END) AS responseCacheSavedUsd,
+      TOTAL(CASE WHEN cache_source IS NULL THEN cost_uncached_usd - cost_total_usd END) AS promptCacheSavedUsd
     FROM ledger ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     GROUP BY 1
     ORDER BY costUsd DESC, requests DESC, "group" ASC
