@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { cacheSchema } from './cache-schema.js';
+import { controlPlaneSchemas } from './control-plane-schema.js';
 import { governanceSchemas } from './governance-schema.js';
 
 const positiveInt = z.number().int().positive();
@@ -164,6 +165,7 @@ export const configSchema = z
     keys: z.array(keySchema).default([]),
     ...governanceSchemas,
     cache: cacheSchema,
+    ...controlPlaneSchemas,
   })
   .strict();
 

@@ -1,0 +1,40 @@
+/**
+ * The control-plane part of `jevons.yaml`: the admin API's token and the customer plans the whale report compares
+ * LLM cost against. Strict like the rest of the schema; every key is documented in docs/config.md and docs/admin-api.md.
+ */
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, ".", "-" and "_"');
+
+const adminSchema = z
+  .object({
+    /**
+     * Environment variable holding the admin token (Authorization: Bearer). Separate from virtual keys: a virtual key
+     * never opens the admin API. When the variable is unset the admin API answers 503 saying so.
+     */
+    token_env: z.string().min(1).default('JEVONS_ADMIN_TOKEN'),
+    /** IANA time zone the admin API buckets days, weeks and months in unless a request names one. */
+    timezone: z.string().min(1).default('UTC'),
+  })
+  .strict()
+  .prefault({});
+
+const planSchema = z
+  .object({
+    name,
+    /** What the customer pays per month for the plan, USD. */
+    monthly_price_usd: z.number().nonnegative(),
+    /** LLM usage the plan includes per month, USD (informational; the whale report compares cost to price). */
+    included_usage_usd: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const controlPlaneSchemas = {
+  admin: adminSchema,
+  plans: z.array(planSchema).default([]),
+  /** Customer id (attribution `customer`) -> plan name. The admin API can change the mapping at run time. */
+  customers: z.record(z.string().min(1), name).default({}),
+};
+
+export type AdminConfig = z.output<typeof adminSchema>;
+export type PlanConfig = z.output<typeof planSchema>;
