@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ledgerRow } from '../stores/sqlite/__fixtures__/ledger-rows.js';
+import { createMetrics } from './metrics.js';
+
+/** The value of one sample line of the exposition, by metric name and exact label set. */
+function sample(text: string, name: string, labels: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}{${labels}}`));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+describe('gateway metrics from ledger rows', () => {
+  it('counts requests by status class and cache source, tokens by kind, cost and savings', async () => {
+    const metrics = createMetrics();
+    const base = { provider: 'openai', servedModel: 'gpt-4o', inputTokens: 100, cacheReadTokens: 900, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 50, reasoningTokens: 10 };
+    metrics.observeRows([
+      ledgerRow({ ...base, id: '1', costTotalUsd: 0.25, costUncachedUsd: 1 }),
+      ledgerRow({ ...base, id: '2', status: 503, errorCode: 'upstream_server_error', inputTokens: 0, cacheReadTokens: 0, outputTokens: 0, reasoningTokens: 0, costTotalUsd: 0, costUncachedUsd: 0 }),
+      ledgerRow({ ...base, id: '3', status: 200, errorCode: 'upstream_stream_incomplete', costTotalUsd: 0.5, costUncachedUsd: 0.5, cacheReadTokens: 0 }),
+      ledgerRow({ ...base, id: '4', cacheSource: 'exact', inputTokens: 0, cacheReadTokens: 0, outputTokens: 0, reasoningTokens: 0, costTotalUsd: 0, costUncachedUsd: 2 }),
+      ledgerRow({ ...base, id: '5', costTotalUsd: null, costUncachedUsd: null }),
+    ]);
+    const text = (await metrics.render()).body;
+    const at = (labels: string) => `provider="openai",model="gpt-4o",${labels}`;
+    expect(sample(text, 'jevons_requests_total', at('status="2xx",cache="none"'))).toBe(2);
+    expect(sample(text, 'jevons_requests_total', at('status="5xx",cache="none"'))).toBe(1);
+    expect(sample(text, 'jevons_requests_total', at('status="error",cache="none"'))).toBe(1);
+    expect(sample(text, 'jevons_requests_total', at('status="2xx",cache="exact"'))).toBe(1);
+    expect(sample(text, 'jevons_tokens_total', at('kind="cache_read"'))).toBe(1_800);
+    expect(sample(text, 'jevons_tokens_total', at('kind="input"'))).toBe(300);
+    expect(sample(text, 'jevons_tokens_total', at('kind="reasoning"'))).toBe(30);
+    expect(sample(text, 'jevons_cost_usd_total', 'provider="openai",model="gpt-4o"')).toBeCloseTo(0.75, 12);
+    expect(sample(text, 'jevons_saved_usd_total', at('source="prompt_cache"'))).toBeCloseTo(0.75, 12);
+    expect(sample(text, 'jevons_saved_usd_total', at('source="response_cache"'))).toBe(2);
+    // Cache hits never went upstream: they are not in the latency histograms.
+    expect(sample(text, 'jevons_request_duration_seconds_count', 'provider="openai"')).toBe(4);
+  });
+
+  it('adds later rows to what was already exposed', async () => {
+    const metrics = createMetrics();
+    metrics.observeRows([ledgerRow({ id: '1' })]);
+    await metrics.render();
+    metrics.observeRows([ledgerRow({ id: '2' })]);
+    const text = (await metrics.render()).body;
+    expect(sample(text, 'jevons_requests_total', 'provider="openai",model="gpt-4o-2024-08-06",status="2xx",cache="none"')).toBe(2);
+  });
+});
