@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { CostBreakdown } from '../pricing/index.js';
-import type { Dialect } from '../spec/canonical.js';
+import type { ChatResponse, Dialect } from '../spec/canonical.js';
 import type { Attribution, Endpoint } from '../spec/ledger.js';
 import type { VirtualKey } from '../spec/ports.js';
 import type { TokenUsage } from '../spec/usage.js';
@@ -46,6 +46,15 @@ export interface Attempt {
 /** The response cache that served an attempt. */
 export type CacheSource = 'exact' | 'semantic';
 
+/**
+ * Armed by the response cache (src/policies/cache) on a call whose answer may be stored: the dispatcher then puts the
+ * canonical response of a successful attempt in `response` (decoding it on the forward path, which otherwise never
+ * does). Absent on every other call, so the hot path does no extra work.
+ */
+export interface ResponseCapture {
+  response: ChatResponse | null;
+}
+
 export interface Call {
   readonly requestId: string;
   readonly dialect: Dialect;
@@ -78,6 +87,8 @@ export interface Call {
   readonly controller: CallAbort;
   /** Set when the client closed the connection before the response was complete. */
   clientAborted: boolean;
+  /** See ResponseCapture; only the response cache sets it. */
+  cacheCapture?: ResponseCapture;
   /** Where the response is written; only the dispatcher and the server's error renderer write to it. */
   readonly response: ServerResponse;
   /** performance.now() marks for x-jevons-overhead-ms: request read, upstream sent, upstream answered. */

@@ -24,6 +24,8 @@ export const errorCodes = {
   rate_limited: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
   /** An agent circuit breaker tripped for the session (limits or a detected loop). */
   breaker_open: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
+  /** `x-jevons-cache: only` and no cached answer (docs/caching.md): the request was not sent upstream. */
+  cache_miss: { status: 412, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   internal: { status: 500, openai: 'api_error', anthropic: 'api_error' },
 } as const satisfies Record<string, { status: number; openai: string; anthropic: string }>;
 

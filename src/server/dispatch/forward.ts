@@ -12,6 +12,7 @@ import type { UpstreamResponse } from '../upstream/upstream-client.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { formatCost, overheadMs, passHeaders, readAll, openAttempt, settleUsage, type DispatchDeps } from './dispatch-deps.js';
 import { errorCodeOf, estimateUsage } from './estimate.js';
+import { captureWhole, capturingTap } from '../cache/capture.js';
 
 export interface ForwardPlan {
   runtime: ProviderRuntime;
@@ -72,6 +73,8 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
       settleUsage({ attempt, deps, runtime: plan.runtime, usage: estimateUsage({ input: plan.estimateInput(), outputText: '', model: plan.upstreamModel, family: plan.runtime.priceFamily, deps }), estimated: true });
     } else {
       settleUsage({ attempt, deps, runtime: plan.runtime, usage: read.usage, estimated: false });
+      // Response cache: decode the answer only when this call's answer may be stored (src/server/cache/capture.ts).
+      if (call.cacheCapture !== undefined && upstream.status === 200) captureWhole(call, plan.runtime, json);
     }
     const cost = formatCost(attempt.cost);
     if (cost !== undefined) headers['x-jevons-cost-usd'] = cost;
@@ -83,7 +86,8 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
 }
 
 async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
-  const tap = plan.createTap?.() ?? null;
+  // Response cache: the same tap, also decoding the events, only when this call's answer may be stored.
+  const tap = call.cacheCapture === undefined ? (plan.createTap?.() ?? null) : capturingTap(call, plan.runtime, plan.createTap?.() ?? null);
   const drop = plan.dropEvent;
   const response = call.response;
   const body = upstream.body;

@@ -4,6 +4,7 @@
  * part. Usage comes from the canonical usage parts.
  */
 import type { Attempt, Call } from '../../pipeline/call.js';
+import { rewriteTranslatedBody } from '../../policies/prompt-cache/translated-body.js';
 import { createSseParser } from '../../providers/shared/sse.js';
 import type { ChatRequest, StreamPart } from '../../spec/canonical.js';
 import { GatewayError, UpstreamHttpError } from '../../spec/errors.js';
@@ -13,6 +14,7 @@ import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import type { InboundDialect, OutboundWire } from './codecs.js';
 import { formatCost, overheadMs, readAll, openAttempt, settleUsage, type DispatchDeps } from './dispatch-deps.js';
 import { errorCodeOf, estimateUsage } from './estimate.js';
+import { createResponseAssembler } from '../../policies/cache/response-parts.js';
 
 export interface TranslatePlan {
   runtime: ProviderRuntime;
@@ -28,7 +30,9 @@ export interface TranslatePlan {
 export async function translate(call: Call, deps: DispatchDeps, plan: TranslatePlan): Promise<void> {
   const { runtime } = plan;
   const upstreamRequest = plan.wire.toRequest(plan.request, { upstreamModel: plan.upstreamModel, runtime });
-  const { attempt, upstream } = await openAttempt({ call, deps, runtime, upstreamModel: plan.upstreamModel, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamRequest.body) });
+  // Prompt caching (policies/prompt-cache): cache_control / prompt_cache_key that the caller's dialect cannot carry.
+  const upstreamBody = rewriteTranslatedBody(call, upstreamRequest.body);
+  const { attempt, upstream } = await openAttempt({ call, deps, runtime, upstreamModel: plan.upstreamModel, path: upstreamRequest.path, headers: plan.headers, body: JSON.stringify(upstreamBody) });
   try {
     if (upstream.status >= 400) {
       const text = (await readAll(upstream.body)).toString('utf8');
@@ -75,6 +79,7 @@ async function translateWhole(call: Call, deps: DispatchDeps, plan: TranslatePla
   const response = plan.wire.fromResponse(json);
   attempt.servedModel = response.model || null;
   settleUsage({ attempt, deps, runtime: plan.runtime, usage: response.usage, estimated: false });
+  if (call.cacheCapture !== undefined) call.cacheCapture.response = response;
   const body = JSON.stringify(plan.dialect.renderResponse(response, call.model));
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
@@ -95,9 +100,12 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
   let usage: TokenUsage | null = null;
   let finished = false;
   let outputText = '';
+  // Response cache: the parts are assembled only when this call's answer may be stored.
+  const assembler = call.cacheCapture === undefined ? null : createResponseAssembler();
   const emit = (parts: StreamPart[]) => {
     let text = '';
     for (const part of parts) {
+      assembler?.push(part);
       if (part.type === 'usage') usage = part.usage;
       else if (part.type === 'finish') finished = true;
       else if (part.type === 'response-start') attempt.servedModel = part.model || null;
@@ -136,6 +144,7 @@ async function translateStream(call: Call, deps: DispatchDeps, plan: TranslatePl
   const reported: TokenUsage | null = usage;
   if (finished && reported !== null && attempt.errorCode === null) {
     settleUsage({ attempt, deps, runtime: plan.runtime, usage: reported, estimated: false });
+    if (assembler !== null && call.cacheCapture !== undefined) call.cacheCapture.response = assembler.result();
   } else {
     // A stream that ended without finishing (an error event, a cut) is flagged, whatever else went wrong.
     attempt.errorCode ??= 'upstream_stream_incomplete';
