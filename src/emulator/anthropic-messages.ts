@@ -95,7 +95,9 @@ export async function handleMessages(ctx: ExchangeContext): Promise<void> {
   if (!parsed.success) return sendError(ctx, 'anthropic', { status: 400, message: describeIssue(parsed.error) });
   const request = parsed.data;
   const stream = request.stream === true;
-  const scenario = await beginExchange({ ctx, provider: 'anthropic', conversation: conversationOf(request), stream });
+  const cache = ctx.promptCache;
+  const conversation = { ...conversationOf(request), promptCache: cache === undefined ? undefined : (total: number) => cache.anthropic(request, total) };
+  const scenario = await beginExchange({ ctx, provider: 'anthropic', conversation, stream });
   if (scenario === undefined) return;
   const reply = replyOf(ctx, scenario, request);
   const headers = providerHeaders('anthropic', ctx.seq);

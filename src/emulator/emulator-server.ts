@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { sendError, type ExchangeContext } from './exchange.js';
 import { renderError } from './provider-errors.js';
+import { createPromptCacheSimulator, type PromptCacheSimulator } from './prompt-cache.js';
 import { sendJson, sleep } from './respond.js';
 import { authFailure, guessProvider, malformedBody, resolveRoute, unknownPath } from './routes.js';
 
@@ -22,8 +23,10 @@ export interface EmulatorOptions {
   tokensPerSecond?: number;
   /** Most requests kept in `requests` (oldest dropped first), so a long benchmark does not grow without bound. Default 10,000. */
   maxRecordedRequests?: number;
-  /** Clock in milliseconds for `created` timestamps; default Date.now. */
+  /** Clock in milliseconds for `created` timestamps and the simulated prompt caches' TTLs; default Date.now. */
   now?: () => number;
+  /** Simulate provider prompt caching for requests without a `usage` directive (docs/emulator.md); default true. */
+  promptCaching?: boolean;
 }
 
 export interface RecordedRequest {
@@ -82,6 +85,7 @@ interface ServerState {
   };
   requests: RecordedRequest[];
   nextSeq: () => number;
+  promptCache: PromptCacheSimulator | undefined;
 }
 
 function record(state: ServerState, entry: RecordedRequest): void {
@@ -118,6 +122,7 @@ async function handleRequest(state: ServerState, req: IncomingMessage, res: Serv
     latencyMs: options.latencyMs,
     chunkDelayMs: options.chunkDelayMs,
     tokensPerSecond: options.tokensPerSecond,
+    promptCache: state.promptCache,
   };
   const route = resolveRoute(method, url.pathname);
   const provider = route?.provider ?? guessProvider(url.pathname, req);
@@ -158,7 +163,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     requests: [],
     nextSeq: () => ++seq,
+    promptCache: undefined,
   };
+  if (options.promptCaching !== false) state.promptCache = createPromptCacheSimulator({ now: state.options.now });
   const server = createServer((req, res) => {
     res.on('error', () => undefined);
     handleRequest(state, req, res).catch(() => res.destroy());

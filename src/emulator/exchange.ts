@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readDirective } from './directive.js';
+import type { PromptCacheSimulator } from './prompt-cache.js';
 import { renderError, type ErrorSpec, type Provider } from './provider-errors.js';
 import { sendJson, sleep } from './respond.js';
 import { buildScenario, type Conversation, type Scenario } from './scenario.js';
@@ -21,6 +22,8 @@ export interface ExchangeContext {
   latencyMs: number;
   chunkDelayMs: number;
   tokensPerSecond: number | undefined;
+  /** Simulated provider prompt caches, shared by the emulator's requests; absent when turned off. */
+  promptCache?: PromptCacheSimulator;
 }
 
 /** Unix seconds, as `created` / `created_at` fields carry them. */

@@ -161,7 +161,10 @@ export async function handleChatCompletions(ctx: ExchangeContext): Promise<void>
   if (!parsed.success) return sendError(ctx, 'openai', { status: 400, message: describeIssue(parsed.error) });
   const request = parsed.data;
   const stream = request.stream === true;
-  const scenario = await beginExchange({ ctx, provider: 'openai', conversation: conversationOf(request), stream });
+  const cache = ctx.promptCache;
+  const base = conversationOf(request);
+  const conversation = { ...base, promptCache: cache === undefined ? undefined : (total: number) => cache.openai({ model: request.model, texts: base.texts }, total) };
+  const scenario = await beginExchange({ ctx, provider: 'openai', conversation, stream });
   if (scenario === undefined) return;
   const identity = identityOf(ctx, scenario, request);
   const headers = providerHeaders('openai', ctx.seq);

@@ -5,6 +5,7 @@
  */
 import { countTokens, decode, encode } from 'gpt-tokenizer';
 import type { Directive, DirectiveError } from './directive.js';
+import type { CacheSplit } from './prompt-cache.js';
 import type { EmulatedUsage } from './usage-render.js';
 
 /** What the request says, reduced to what the emulator needs. */
@@ -21,6 +22,11 @@ export interface Conversation {
   maxTokens: number | undefined;
   /** The request asked for JSON output (response_format json_* / responseMimeType application/json). */
   jsonReply: boolean;
+  /**
+   * Simulated provider prompt caching (prompt-cache.ts): given the request's input tokens, the cached part. Called
+   * only when the directive scripts neither `usage` nor `error`.
+   */
+  promptCache?: (inputTokens: number) => CacheSplit;
 }
 
 export interface PlannedToolCall {
@@ -97,6 +103,14 @@ function planUsage(options: {
   const given = options.directive?.usage ?? {};
   const thinking = options.directive?.thinking;
   const reasoning = given.reasoning ?? (thinking === undefined || thinking === '' ? 0 : countTokens(thinking));
+  const simulate = options.conversation.promptCache;
+  if (simulate !== undefined && options.directive?.usage === undefined && options.directive?.error === undefined) {
+    const total = defaultInputTokens(options.conversation);
+    const cache = simulate(total);
+    const input = total - cache.cacheRead - cache.cacheWrite5m - cache.cacheWrite1h;
+    const output = outputTokens({ reply: options.reply, toolCalls: options.toolCalls, reasoning });
+    return { input, ...cache, output, reasoning };
+  }
   return {
     input: given.input ?? defaultInputTokens(options.conversation),
     cacheRead: given.cache_read ?? 0,
