@@ -15,6 +15,7 @@ import { registerRepriceCommand } from './commands/reprice.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerBudgetsCommand } from './commands/budgets.js';
 import { registerBreakersCommand } from './commands/breakers.js';
+import { registerCacheBreakersCommand } from './commands/cache-breakers.js';
 
 const env = process.env;
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -170,6 +171,7 @@ registerRepriceCommand(program, { env, print });
 registerReconcileCommand(program, { env, print });
 registerBudgetsCommand(program, { env, print });
 registerBreakersCommand(program, { env, print });
+registerCacheBreakersCommand(program, { env, print });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

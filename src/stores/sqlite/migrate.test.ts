@@ -41,6 +41,10 @@ describe('migrations', () => {
     expect(state.objects).toEqual([
       'budget_overrides',
       'budget_resets',
+      'cache_breaker_findings', // 0007-cache-diagnosis
+      'cache_shadow_hits', // 0006-semantic-cache
+      'cache_shadow_hits_at',
+      'customer_plans', // 0008-plans
       'events',
       'events_at',
       'events_kind_name',
@@ -48,6 +52,8 @@ describe('migrations', () => {
       'ledger',
       'ledger_request_id',
       'ledger_started_at',
+      'plans', // 0008-plans
+      'semantic_cache_entries', // 0006-semantic-cache
     ]);
   });
 

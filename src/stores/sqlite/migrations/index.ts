@@ -3,6 +3,9 @@ import * as keys from './0002-keys.js';
 import * as costTruth from './0003-cost-truth.js';
 import * as events from './0004-events.js';
 import * as cacheAccounting from './0005-cache-accounting.js';
+import * as plans from './0008-plans.js';
+import * as semanticCache from './0006-semantic-cache.js';
+import * as cacheDiagnosis from './0007-cache-diagnosis.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -21,4 +24,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '0003-cost-truth', sql: costTruth.sql },
   { version: 4, name: '0004-events', sql: events.sql },
   { version: 5, name: '0005-cache-accounting', sql: cacheAccounting.sql },
+  { version: 6, name: '0006-semantic-cache', sql: semanticCache.sql },
+  { version: 7, name: '0007-cache-diagnosis', sql: cacheDiagnosis.sql },
+  { version: 8, name: '0008-plans', sql: plans.sql },
 ];
