@@ -27,6 +27,8 @@ export interface AppDeps {
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** POST /v1/jevons/estimate (estimate-endpoint.ts): answered locally; its dialect is read from the request. */
   estimate?: { handle: Handler; dialectOf: (request: IncomingMessage, body: Record<string, unknown> | null) => Dialect };
+  /** /admin/v1/* (src/server/admin): answered by the admin API itself, never through the model pipeline. */
+  admin?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 type RouteSpec = { dialect: Dialect; endpoint: Endpoint };
@@ -147,6 +149,7 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
 export function createRequestListener(deps: AppDeps): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const path = request.url === undefined ? '/' : request.url.split('?', 1)[0] ?? '/';
+    if (deps.admin !== undefined && (path === '/admin/v1' || path.startsWith('/admin/v1/'))) return deps.admin(request, response);
     const route = routes[path];
     const requestId = deps.newId();
     const estimate = path === '/v1/jevons/estimate' ? deps.estimate : undefined;

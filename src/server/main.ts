@@ -20,6 +20,7 @@ import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
 import { countChatTokens, countTextTokens, estimateChatTokens } from '../tokens/index.js';
 import { createRequestListener } from './app.js';
+import { createAdminApi } from './admin/admin-api.js';
 import { createEstimateEndpoint, estimateCall } from './estimate-endpoint.js';
 import { createContextWindowLookup, type CostEstimate } from '../policies/estimate-cost.js';
 import { createMemoryCounterStore } from '../stores/memory/index.js';
@@ -35,7 +36,15 @@ import { breakers } from '../policies/breakers/breaker-policy.js';
 import { rateLimits } from '../policies/rate-limits/rate-limit-policy.js';
 import { budgets } from '../policies/budgets/budget-policy.js';
 import { ledgerSpend } from '../stores/sqlite/ledger-spend.js';
+import { promptCache } from '../policies/prompt-cache/index.js';
+import { cacheDiagnosis } from '../policies/cache/diagnosis/index.js';
+import { createCacheFindingsWriter } from '../stores/sqlite/cache-findings.js';
 import { startBudgetOverridesPoller, type BudgetOverridesPoller } from './governance/budget-overrides-poller.js';
+import { responseCache } from '../policies/cache/response-cache-policy.js';
+import { anyEnabled } from '../policies/cache/cache-rules.js';
+import { createMemoryCacheStore } from '../stores/memory/index.js';
+import { replayAnswer } from './cache/replay.js';
+import { createUncachedPricer } from './cache/uncached-price.js';
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -128,14 +137,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (allProblems.length > 0) throw new ConfigError(loaded.source, allProblems);
 
   const stores = openSqliteStores({ path: config.storage.path });
+  const metrics = createMetrics();
   const writer = createLedgerWriter({
-    store: stores.ledger,
+    // Request metrics are read from the rows as they are written: off the request path (src/server/metrics.ts).
+    store: {
+      ...stores.ledger,
+      async append(rows) {
+        await stores.ledger.append(rows);
+        metrics.observeRows(rows);
+      },
+    },
     flushIntervalMs: config.storage.flush_interval_ms,
     maxBatchRows: config.storage.flush_max_rows,
     onError: (error, rows) => logger.error('ledger write failed', { rows, error: String(error) }),
   });
   const catalog = priceCatalogFromConfig(config);
-  const metrics = createMetrics();
   const models = createModelCatalog({ providers: config.providers, models: config.models });
   const newId = createIdGenerator(now);
   const deps: DispatchDeps = {
@@ -181,6 +197,50 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     budgetOverrides = startBudgetOverridesPoller({ db: stores.db, logger, onChange: (overrides) => budgetPolicy.applyOverrides(overrides) });
   }
   // --- end governance ---
+  // --- cache ---
+  // Response caches (src/policies/cache, docs/caching.md): installed only when some call can be cached, so the hot
+  // path of a gateway without caching is unchanged. They sit inside `meter`, which records a hit's attempt like any other.
+  const cachePolicies: Policy[] = [];
+  if (anyEnabled(config.cache.exact)) {
+    cachePolicies.push(
+      responseCache({
+        exact: config.cache.exact,
+        semantic: config.cache.semantic,
+        store: createMemoryCacheStore({ now, maxEntries: config.cache.exact.max_entries, maxBytes: config.cache.exact.max_bytes }),
+        now,
+        replay: replayAnswer,
+        priceUncached: createUncachedPricer(deps),
+        // The semantic engine (src/policies/cache/semantic) is wired here once it lands: semanticEngine,
+        // defaultSemanticThreshold (from semantic/index.js) and recordShadowHit; install the policy when
+        // anyEnabled(config.cache.semantic) too.
+        onError: (error, what) => logger.warn('response cache failed; served as a miss', { what, error: String(error) }),
+      }),
+    );
+  }
+  // Provider prompt caching (src/policies/prompt-cache, docs/prompt-caching.md): Anthropic breakpoints and the
+  // OpenAI prompt_cache_key; innermost, so it sees the final target and a response-cache hit costs it nothing.
+  const prompt = config.cache.prompt_cache;
+  if (prompt.anthropic_breakpoints !== 'off' || prompt.openai_cache_key !== 'off') {
+    cachePolicies.push(promptCache({ config: prompt, wireOf: (name) => runtimes.get(name)?.wire, now }));
+  }
+  // Cache-breaker diagnosis (src/policies/cache/diagnosis, docs/cache-diagnosis.md): an enqueue on the request path,
+  // the comparison deferred; findings are flushed to SQLite every 30 s and on close.
+  const diagnosis = config.cache.diagnosis.enabled
+    ? cacheDiagnosis({
+        config: config.cache.diagnosis,
+        price: (provider, model) => {
+          const runtime = runtimes.get(provider);
+          const entry = runtime === undefined ? null : catalog.lookup({ providerFamily: runtime.priceFamily, model });
+          return entry === null ? null : { inputPerToken: entry.base.inputPerMtok / 1e6, cacheReadPerToken: (entry.base.cacheReadPerMtok ?? entry.base.inputPerMtok) / 1e6 };
+        },
+        write: createCacheFindingsWriter(stores.db),
+        // A prompt never has more tokens than bytes: short bodies are skipped before any estimate is computed.
+        estimateTokens: (call) => (call.rawBody.length < config.cache.diagnosis.min_prompt_tokens ? 0 : estimateOf(call).inputTokens),
+        onError: (error) => logger.error('cache diagnosis failed', { error: String(error) }),
+      })
+    : null;
+  if (diagnosis !== null) cachePolicies.unshift(diagnosis);
+  // --- end cache ---
 
   // The policy order. Every policy is (call, next) => …; see docs/architecture.md.
   const auth = authenticate({ mode: config.server.auth, findKey: async (hash) => keysFromConfig.byHash.get(hash) ?? stores.keys.findByHash(hash) });
@@ -191,13 +251,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
     ...governance,
     meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
+    ...cachePolicies,
   ];
   const handle = compose(policies, createDispatcher(deps));
   // POST /v1/jevons/estimate: authenticated and routed like a model call, answered locally (docs/estimate.md).
   const estimate = createEstimateEndpoint({ authenticate: auth, resolve: (model) => models.resolve(model), describe: () => models.describe(), runtimes, catalog, count: countChatTokens, now });
   const routable = routableModels({ loaded, catalog, models, runtimes });
   const modelLists = { openai: renderModelList(routable, 'openai'), anthropic: renderModelList(routable, 'anthropic') };
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render(), estimate }));
+  // --- admin ---
+  // The admin API (/admin/v1, docs/admin-api.md): its own token, read from the variable admin.token_env names.
+  const admin = createAdminApi({ db: stores.db, keys: stores.keys, budgets: config.budgets, admin: config.admin, token: options.env[config.admin.token_env], plans: config.plans, customers: config.customers, now, logger, maxBodyBytes: config.server.max_body_bytes });
+  // --- end admin ---
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render(), estimate, admin }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());
@@ -221,6 +286,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await writer.close();
       budgetOverrides?.stop();
       await governanceEvents.close();
+      await diagnosis?.close();
       await Promise.all([...runtimes.values()].map((runtime) => runtime.pool.close()));
       await stores.close();
     },

@@ -79,6 +79,15 @@ function crossCheck(config: JevonsConfig): string[] {
       names.add(item.name);
     });
   }
+  // Control plane: every customer is mapped to a declared plan (the admin API can change the mapping at run time).
+  const planNames = new Set<string>();
+  config.plans.forEach((plan, index) => {
+    if (planNames.has(plan.name)) problems.push(`plans[${index}].name: duplicate plan "${plan.name}"`);
+    planNames.add(plan.name);
+  });
+  for (const [customer, plan] of Object.entries(config.customers)) {
+    if (!planNames.has(plan)) problems.push(`customers.${customer}: unknown plan "${plan}" (plans: ${[...planNames].map((name) => `"${name}"`).join(', ') || 'none declared'})`);
+  }
   const keyNames = new Set<string>();
   config.keys.forEach((key, index) => {
     if (keyNames.has(key.name)) problems.push(`keys[${index}].name: duplicate key "${key.name}"`);

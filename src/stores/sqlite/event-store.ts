@@ -10,7 +10,8 @@ import { governanceEventKinds, type GovernanceEvent } from '../../spec/governanc
 import type { EventQuery, EventStore } from '../../spec/ports.js';
 import { jsonColumn } from './json-column.js';
 
-const eventRecordSchema = z
+/** A stored `events` record parsed into a GovernanceEvent (also read by the admin API, admin-events.ts). */
+export const eventRecordSchema = z
   .object({
     id: z.string(),
     at: z.number(),
@@ -38,7 +39,7 @@ const eventRecordSchema = z
     }),
   );
 
-const columns = 'id, at, kind, name, scope, session, request_id, reason, cost_usd, details';
+export const eventColumns = 'id, at, kind, name, scope, session, request_id, reason, cost_usd, details';
 
 /** JSON text of the details; Infinity and NaN (not JSON) become null rather than failing the batch. */
 function detailsText(details: Record<string, unknown>): string {
@@ -66,12 +67,12 @@ function listSql(query: EventQuery): { sql: string; params: unknown[] } {
     params.push(query.name);
   }
   params.push(Math.max(0, Math.trunc(query.limit ?? 1_000)));
-  return { sql: `SELECT ${columns} FROM events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`, params };
+  return { sql: `SELECT ${eventColumns} FROM events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`, params };
 }
 
 export function createSqliteEventStore(db: Database): EventStore {
   const insert = db.prepare(
-    `INSERT INTO events (${columns}) VALUES (@id, @at, @kind, @name, @scope, @session, @requestId, @reason, @costUsd, @details) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO events (${eventColumns}) VALUES (@id, @at, @kind, @name, @scope, @session, @requestId, @reason, @costUsd, @details) ON CONFLICT (id) DO NOTHING`,
   );
   const insertAll = db.transaction((events: readonly GovernanceEvent[]) => {
     for (const event of events) insert.run({ ...event, details: detailsText(event.details) });

@@ -1,0 +1,184 @@
+/**
+ * Spend aggregates for the admin API (GET /admin/v1/spend, /spend/top, /savings): sums of ledger rows over a time
+ * range, filtered and grouped by any attribution dimension, optionally bucketed by caller-given time bounds (the
+ * caller computes the bounds in its time zone, so daylight-saving days are 23 or 25 hours long here without SQLite
+ * knowing about zones). Every SQL fragment comes from fixed tables below; every value is a bound parameter.
+ * Costs follow the ledger's rules: TOTAL() skips NULL costs, so unpriced rows add no USD and are counted apart;
+ * savings are cost_uncached_usd - cost_total_usd per row, split into response cache (rows a cache answered) and
+ * provider prompt cache (upstream calls), exactly as src/stores/sqlite/sqlite-ledger-store.ts does.
+ */
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+
+/** The ledger column of each groupable / filterable dimension; `tag:<name>` dimensions read the tags JSON. */
+export const spendColumns = {
+  team: 'team',
+  app: 'app',
+  feature: 'feature',
+  key: 'key_id',
+  user: 'user_id',
+  customer: 'customer',
+  session: 'session_id',
+  model: 'requested_model',
+  served_model: 'served_model',
+  provider: 'provider',
+} as const;
+
+export type SpendColumn = keyof typeof spendColumns;
+export type SpendDimension = { kind: 'column'; name: SpendColumn } | { kind: 'tag'; name: string };
+
+/** Rows whose dimension value is one of `values` (several filters: all must hold). */
+export interface SpendFilter {
+  dimension: SpendDimension;
+  values: readonly string[];
+}
+
+export interface SpendRange {
+  /** Epoch ms, inclusive. */
+  since: number;
+  /** Epoch ms, exclusive. */
+  until: number;
+  filters: readonly SpendFilter[];
+}
+
+const tokensSql = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
+
+const metricsSql = `COUNT(*) AS rows,
+  COALESCE(SUM(attempt = 1), 0) AS requests,
+  COALESCE(SUM(status >= 400 OR error_code IS NOT NULL), 0) AS errors,
+  TOTAL(cost_total_usd) AS costUsd,
+  TOTAL(cost_uncached_usd) AS costUncachedUsd,
+  COALESCE(SUM(cost_total_usd IS NULL AND ${tokensSql} > 0), 0) AS unpricedRows,
+  COALESCE(SUM(usage_estimated), 0) AS estimatedRows,
+  COALESCE(SUM(input_tokens), 0) AS inputTokens,
+  COALESCE(SUM(cache_read_tokens), 0) AS cacheReadTokens,
+  COALESCE(SUM(cache_write_5m_tokens), 0) AS cacheWrite5mTokens,
+  COALESCE(SUM(cache_write_1h_tokens), 0) AS cacheWrite1hTokens,
+  COALESCE(SUM(output_tokens), 0) AS outputTokens,
+  COALESCE(SUM(reasoning_tokens), 0) AS reasoningTokens,
+  COALESCE(SUM(cache_source = 'exact'), 0) AS exactCacheHits,
+  COALESCE(SUM(cache_source = 'semantic'), 0) AS semanticCacheHits,
+  TOTAL(CASE WHEN cache_source IS NOT NULL THEN cost_uncached_usd - cost_total_usd END) AS responseCacheSavedUsd,
+  TOTAL(CASE WHEN cache_source IS NULL THEN cost_uncached_usd - cost_total_usd END) AS promptCacheSavedUsd`;
+
+export const spendMetricsSchema = z.object({
+  rows: z.number(),
+  requests: z.number(),
+  errors: z.number(),
+  costUsd: z.number(),
+  costUncachedUsd: z.number(),
+  unpricedRows: z.number(),
+  estimatedRows: z.number(),
+  inputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWrite5mTokens: z.number(),
+  cacheWrite1hTokens: z.number(),
+  outputTokens: z.number(),
+  reasoningTokens: z.number(),
+  exactCacheHits: z.number(),
+  semanticCacheHits: z.number(),
+  responseCacheSavedUsd: z.number(),
+  promptCacheSavedUsd: z.number(),
+});
+export type SpendMetrics = z.output<typeof spendMetricsSchema>;
+
+const groupValue = z.union([z.string(), z.number()]).nullable().transform((value) => (value === null ? null : String(value)));
+const groupRowSchema = spendMetricsSchema.extend({ grp: groupValue });
+const bucketRowSchema = spendMetricsSchema.extend({ grp: groupValue, bucket: z.number() });
+
+/** SQL expression of a dimension; a tag's JSON path is a bound parameter named `param`. */
+function expressionOf(dimension: SpendDimension, param: string, params: Record<string, unknown>): string {
+  if (dimension.kind === 'column') return spendColumns[dimension.name];
+  params[param] = `$.${JSON.stringify(dimension.name)}`;
+  return `json_extract(tags, @${param})`;
+}
+
+function whereOf(range: SpendRange, params: Record<string, unknown>): string {
+  params.since = range.since;
+  params.until = range.until;
+  const where = ['started_at >= @since', 'started_at < @until'];
+  range.filters.forEach((filter, index) => {
+    const expression = expressionOf(filter.dimension, `fpath${index}`, params);
+    params[`f${index}`] = JSON.stringify(filter.values);
+    where.push(`${expression} IN (SELECT value FROM json_each(@f${index}))`);
+  });
+  return where.join(' AND ');
+}
+
+/**
+ * Totals per group (or one total when `groupBy` is null), most expensive first (ties: more rows, then the group
+ * value ascending, NULL first), `limit` groups from `offset`. A row without a value for the dimension is in the
+ * group `null`.
+ */
+export function spendGroups(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; limit: number; offset: number }): Array<SpendMetrics & { group: string | null }> {
+  const params: Record<string, unknown> = { limit: query.limit, offset: query.offset };
+  const where = whereOf(query.range, params);
+  const group = query.groupBy === null ? 'NULL' : expressionOf(query.groupBy, 'gpath', params);
+  const sql = `SELECT ${group} AS grp, ${metricsSql} FROM ledger WHERE ${where}
+    GROUP BY 1 ORDER BY costUsd DESC, rows DESC, grp ASC LIMIT @limit OFFSET @offset`;
+  return db
+    .prepare(sql)
+    .all(params)
+    .map((record) => {
+      const { grp, ...metrics } = groupRowSchema.parse(record);
+      return { group: grp, ...metrics };
+    })
+    .filter((row) => query.groupBy !== null || row.rows > 0);
+}
+
+/**
+ * The bucket index of started_at as a balanced CASE tree over the bounds (log2(n) comparisons per row, one scan of
+ * the range, no join). The bounds are integers computed by the caller, written as literals: never caller text.
+ */
+function bucketExpression(bounds: readonly number[], lo: number, hi: number): string {
+  if (hi - lo <= 1) return String(lo);
+  const mid = (lo + hi) >> 1;
+  return `CASE WHEN started_at < ${Math.trunc(bounds[mid] ?? 0)} THEN ${bucketExpression(bounds, lo, mid)} ELSE ${bucketExpression(bounds, mid, hi)} END`;
+}
+
+/**
+ * Totals per (group, bucket) for the given groups over buckets [bounds[i], bounds[i + 1]); only non-empty cells are
+ * returned. The range must lie within [bounds[0], bounds[n]).
+ */
+export function spendBuckets(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; groups: ReadonlyArray<string | null>; bounds: readonly number[] }): Array<SpendMetrics & { group: string | null; bucket: number }> {
+  const params: Record<string, unknown> = {};
+  const where = [whereOf(query.range, params)];
+  const group = query.groupBy === null ? 'NULL' : expressionOf(query.groupBy, 'gpath', params);
+  if (query.groupBy !== null) {
+    params.groups = JSON.stringify(query.groups.filter((value) => value !== null));
+    params.hasNull = query.groups.includes(null) ? 1 : 0;
+    where.push(`(${group} IN (SELECT value FROM json_each(@groups)) OR (@hasNull = 1 AND ${group} IS NULL))`);
+  }
+  const sql = `SELECT ${group} AS grp, ${bucketExpression(query.bounds, 0, query.bounds.length - 1)} AS bucket, ${metricsSql}
+    FROM ledger WHERE ${where.join(' AND ')}
+    GROUP BY 1, 2`;
+  return db
+    .prepare(sql)
+    .all(params)
+    .map((record) => {
+      const { grp, ...rest } = bucketRowSchema.parse(record);
+      return { group: grp, ...rest };
+    });
+}
+
+const sourceRowSchema = z.object({ source: z.string(), hits: z.number(), savedUsd: z.number(), costUsd: z.number(), costUncachedUsd: z.number() });
+
+/**
+ * Savings by source over a range: `exact` and `semantic` (rows a response cache answered: hits = rows) and
+ * `prompt_cache` (upstream calls; hits = rows that read cached input tokens). Rows with no uncached cost (unpriced,
+ * or written before cache accounting) save nothing rather than a guess.
+ */
+export function savingsBySource(db: Database, range: SpendRange): Array<z.output<typeof sourceRowSchema>> {
+  const params: Record<string, unknown> = {};
+  const where = whereOf(range, params);
+  const sql = `SELECT COALESCE(cache_source, 'prompt_cache') AS source,
+      COALESCE(SUM(CASE WHEN cache_source IS NOT NULL THEN 1 ELSE cache_read_tokens > 0 END), 0) AS hits,
+      TOTAL(cost_uncached_usd - cost_total_usd) AS savedUsd,
+      TOTAL(cost_total_usd) AS costUsd,
+      TOTAL(cost_uncached_usd) AS costUncachedUsd
+    FROM ledger WHERE ${where} GROUP BY 1 ORDER BY 1`;
+  return db
+    .prepare(sql)
+    .all(params)
+    .map((record) => sourceRowSchema.parse(record));
+}
