@@ -40,4 +40,6 @@ export default tseslint.config(
   layer(['src/stores/**'], ['policies', 'server', 'cli', 'providers']),
   layer(['src/reconcile/**'], ['providers', 'tokens', 'policies', 'pipeline', 'stores', 'server', 'cli', 'emulator']),
   layer(['src/emulator/**'], ['policies', 'pipeline', 'stores', 'server', 'pricing']),
+  // analytics: pure functions over aggregated ledger records; spec and pricing only.
+  layer(['src/analytics/**'], ['providers', 'tokens', 'policies', 'pipeline', 'stores', 'server', 'cli', 'emulator', 'reconcile']),
 );
