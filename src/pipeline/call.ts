@@ -41,6 +41,28 @@ export interface Attempt {
    * price: null when unpriced. A cache hit's own cost is 0; savings = costUncachedUsd - cost.totalUsd.
    */
   costUncachedUsd: number | null;
+  /**
+   * Why this attempt followed the previous one of the call: a fallback ('rate_limited', 'server_error', 'timeout',
+   * 'connection', 'circuit_open') or a cascade escalation ('cascade:<validator>'); undefined/null for the first.
+   */
+  followsReason?: string | null;
+}
+
+/** How the router chose a call's target; recorded on every ledger row of the call. */
+export interface RoutingDecision {
+  /** The tier chosen, null for a pinned model. */
+  tier: string | null;
+  /** Why: 'pinned', 'header', 'rule:<index>', 'auto', 'feature-default', 'budget-downgrade'... */
+  reason: string;
+  /** The classifier's score when automatic routing decided, else null; and which classifier. */
+  score: number | null;
+  classifierId: string | null;
+  /** Ordered candidates: the first is call.target, the rest are fallbacks. */
+  candidates: RouteTarget[];
+  /** Tiers to escalate to, cheapest first, when a cascade validator fails; empty = no cascade. */
+  escalation: Array<{ tier: string; candidates: RouteTarget[] }>;
+  /** Shadow mode: what the router would have chosen (the call is served as asked) and that model's estimated cost. */
+  shadow: { tier: string | null; target: RouteTarget; estimatedCostUsd: number | null } | null;
 }
 
 /** The response cache that served an attempt. */
@@ -77,6 +99,11 @@ export interface Call {
   attribution: Attribution;
   /** Where the call goes; set by the route policy (a budget's downgrade may change it). */
   target: RouteTarget | null;
+  /**
+   * The routing decision (tiers, rules, automatic routing; docs/routing.md), null when the call was routed by its
+   * model name alone. `candidates[0]` is `target`; the dispatcher fails over to the rest on retryable failures.
+   */
+  routing?: RoutingDecision | null;
   /**
    * Request fields a policy replaces, in the caller's dialect (a budget's cap sets `max_tokens`); null = none.
    * The dispatcher merges them into the body it sends, on the fast path and the translating path alike.

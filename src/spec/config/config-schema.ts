@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { cacheSchema } from './cache-schema.js';
 import { controlPlaneSchemas } from './control-plane-schema.js';
+import { routingSchema } from './routing-schema.js';
 import { governanceSchemas } from './governance-schema.js';
 
 const positiveInt = z.number().int().positive();
@@ -165,6 +166,7 @@ export const configSchema = z
     keys: z.array(keySchema).default([]),
     ...governanceSchemas,
     cache: cacheSchema,
+    routing: routingSchema,
     ...controlPlaneSchemas,
   })
   .strict();
