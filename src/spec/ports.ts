@@ -101,6 +101,33 @@ export interface CounterStore {
    * store implements it as one transaction (a Redis Lua script).
    */
   reserve(reservations: readonly CounterReservation[]): Promise<ReserveResult>;
+  /**
+   * Several increments in one call (one round trip: a pipeline or Lua script in a shared store), applied in order;
+   * returns the new values in order. Each increment is atomic; the batch as a whole need not be.
+   */
+  incrementMany(increments: readonly CounterIncrement[]): Promise<number[]>;
+  /**
+   * The same counters, synchronously, when they live in this process (the memory store). Policies use it when present
+   * and skip a promise per operation; a shared store leaves it undefined and is awaited. Same contracts, and since
+   * nothing interleaves with a synchronous call, a read followed by a reservation is atomic in this process.
+   */
+  readonly local?: LocalCounterStore;
+}
+
+/** One increment of CounterStore.incrementMany. */
+export interface CounterIncrement {
+  key: string;
+  delta: number;
+  /** Expiry set when the counter is created (as for increment). */
+  ttlMs?: number;
+}
+
+/** The synchronous operations of an in-process CounterStore (CounterStore.local); same semantics as the async ones. */
+export interface LocalCounterStore {
+  get(key: string): number;
+  getMany(keys: readonly string[]): number[];
+  incrementMany(increments: readonly CounterIncrement[]): number[];
+  reserve(reservations: readonly CounterReservation[]): ReserveResult;
 }
 
 /** Response cache storage (used by the caching policies). */

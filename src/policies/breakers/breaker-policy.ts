@@ -70,12 +70,11 @@ export function breakers(options: BreakerPolicyOptions): Policy & { state(): Bre
   const configs = new Map(options.breakers.map((breaker) => [breaker.name, breaker]));
 
   const stateFor = (breaker: BreakerConfig, session: string, now: number): SessionState => {
-    const key = `${breaker.name}\u0000${session}`;
-    let state = sessions.get(key);
+    let state = sessions.get(breaker.name, session);
     const idle = breaker.window ?? Infinity;
     if (state === undefined || ((state.trip === null || state.trip.until <= now) && now - state.lastAt > idle)) {
       state = newSession(breaker.name, session, now);
-      sessions.set(key, state);
+      sessions.set(breaker.name, session, state);
     }
     return state;
   };

@@ -8,7 +8,7 @@ import type { Call } from '../../pipeline/call.js';
 import type { BreakerConfig } from '../../spec/config/governance-schema.js';
 import { callAction, callOutcome, newPart, noProgress, repeatedToolCall, requestHash, toolCycle, type Finding } from './detectors.js';
 import { memoKeys, recordRetry, usage, type SessionState, type TripKind } from './session-state.js';
-import { jaccard, sampled, shingles } from './similarity.js';
+import { jaccard, sampled, shingles, type Shingles } from './similarity.js';
 import { extractFor, type ToolCall, type Transcript } from './transcript.js';
 
 /** The request as the breakers see it; derived values are filled in on first use. */
@@ -17,7 +17,7 @@ export interface RequestView {
   transcript?: Transcript;
   hash?: string;
   newPart?: string;
-  newPartShingles?: Set<number>;
+  newPartShingles?: Shingles;
 }
 
 export interface Verdict {
@@ -29,7 +29,7 @@ export interface Verdict {
 const transcriptOf = (view: RequestView): Transcript => (view.transcript ??= extractFor(view.call.dialect, view.call.body));
 const hashOf = (view: RequestView): string => (view.hash ??= requestHash(view.call.body, view.call.rawBody));
 const newPartOf = (view: RequestView): string => (view.newPart ??= sampled(newPart(transcriptOf(view))));
-const newShinglesOf = (view: RequestView): Set<number> => (view.newPartShingles ??= shingles(newPartOf(view)));
+const newShinglesOf = (view: RequestView): Shingles => (view.newPartShingles ??= shingles(newPartOf(view)));
 
 /**
  * Similarity of this request's new content to the previous request's. Shingles are computed only when the two could
@@ -56,15 +56,17 @@ function keysFor(state: SessionState, call: ToolCall): { action: string; outcome
   return call.id ? memoKeys(state, call.id, compute) : compute();
 }
 
+/** Where a limit counts, for reasons (built only when a limit trips). */
+const scopeText = (breaker: BreakerConfig): string => (breaker.window === undefined ? 'in the session' : `in the last ${seconds(breaker.window)}`);
+
 function limits(breaker: BreakerConfig, state: SessionState, now: number): Verdict | null {
-  const scope = breaker.window === undefined ? 'in the session' : `in the last ${seconds(breaker.window)}`;
   if (breaker.max_calls !== undefined || breaker.max_cost_usd !== undefined) {
     const used = usage(state, breaker.window, now);
     if (breaker.max_calls !== undefined && used.calls >= breaker.max_calls) {
-      return { kind: 'max_calls', reason: `${used.calls} calls ${scope} (max_calls ${breaker.max_calls})`, details: { calls: used.calls, limit: breaker.max_calls } };
+      return { kind: 'max_calls', reason: `${used.calls} calls ${scopeText(breaker)} (max_calls ${breaker.max_calls})`, details: { calls: used.calls, limit: breaker.max_calls } };
     }
     if (breaker.max_cost_usd !== undefined && used.costUsd >= breaker.max_cost_usd) {
-      return { kind: 'max_cost', reason: `$${used.costUsd} spent ${scope} (max_cost_usd ${breaker.max_cost_usd})`, details: { spentUsd: used.costUsd, limitUsd: breaker.max_cost_usd } };
+      return { kind: 'max_cost', reason: `$${used.costUsd} spent ${scopeText(breaker)} (max_cost_usd ${breaker.max_cost_usd})`, details: { spentUsd: used.costUsd, limitUsd: breaker.max_cost_usd } };
     }
   }
   if (breaker.max_duration !== undefined && now - state.firstAt >= breaker.max_duration) {

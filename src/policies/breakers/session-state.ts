@@ -6,6 +6,7 @@
  */
 import { roundUsd } from '../../pricing/index.js';
 import type { LoopKind } from './detectors.js';
+import type { Shingles } from './similarity.js';
 
 /** A sliding window is kept as this many buckets: its precision is window / WINDOW_BUCKETS. */
 export const WINDOW_BUCKETS = 60;
@@ -45,7 +46,7 @@ export interface SessionState {
   identicalRun: number;
   /** The previous request's new content (sampled), and its shingles once computed. */
   lastNewPart: string | null;
-  lastNewPartShingles: Set<number> | null;
+  lastNewPartShingles: Shingles | null;
   similarRun: number;
   /** Retry cap: the session's recent requests in arrival order (expired from the front), and counts per hash. */
   recent: { hash: string; at: number }[];
@@ -145,38 +146,88 @@ export function memoKeys(state: SessionState, id: string, compute: () => { actio
   return keys;
 }
 
-/** A Map used as an LRU: `touch` moves a session to the back; the front is evicted past the bound. */
+interface LruNode {
+  breaker: string;
+  session: string;
+  state: SessionState;
+  /** Toward the least recently seen. */
+  older: LruNode | null;
+  /** Toward the most recently seen. */
+  newer: LruNode | null;
+}
+
+/**
+ * Sessions by breaker and session id, least recently seen evicted first past the bound (shared by all breakers). A
+ * lookup is two map reads (no key string built per request) and a move to the newest end of a linked list (no map
+ * write per request).
+ */
 export class SessionLru {
-  private readonly sessions = new Map<string, SessionState>();
+  private readonly byBreaker = new Map<string, Map<string, LruNode>>();
+  private oldest: LruNode | null = null;
+  private newest: LruNode | null = null;
+  private count = 0;
   constructor(private readonly limit: number) {}
 
-  get(key: string): SessionState | undefined {
-    const state = this.sessions.get(key);
-    if (state !== undefined) {
-      this.sessions.delete(key);
-      this.sessions.set(key, state);
+  get(breaker: string, session: string): SessionState | undefined {
+    const node = this.byBreaker.get(breaker)?.get(session);
+    if (node === undefined) return undefined;
+    if (node !== this.newest) {
+      this.unlink(node);
+      this.append(node);
     }
-    return state;
+    return node.state;
   }
 
-  set(key: string, state: SessionState): void {
-    this.sessions.set(key, state);
-    while (this.sessions.size > this.limit) {
-      const oldest = this.sessions.keys().next();
-      if (oldest.done === true) break;
-      this.sessions.delete(oldest.value);
+  /** Stores (or replaces) a session's state as the most recently seen; evicts the least recently seen past the bound. */
+  set(breaker: string, session: string, state: SessionState): void {
+    let sessions = this.byBreaker.get(breaker);
+    if (sessions === undefined) {
+      sessions = new Map();
+      this.byBreaker.set(breaker, sessions);
     }
+    const known = sessions.get(session);
+    if (known !== undefined) {
+      this.unlink(known);
+      this.count -= 1;
+    }
+    const node: LruNode = { breaker, session, state, older: null, newer: null };
+    sessions.set(session, node);
+    this.append(node);
+    this.count += 1;
+    while (this.count > this.limit && this.oldest !== null) this.remove(this.oldest);
   }
 
-  delete(key: string): void {
-    this.sessions.delete(key);
-  }
-
-  values(): IterableIterator<SessionState> {
-    return this.sessions.values();
+  /** Least recently seen first. */
+  *values(): IterableIterator<SessionState> {
+    for (let node = this.oldest; node !== null; node = node.newer) yield node.state;
   }
 
   get size(): number {
-    return this.sessions.size;
+    return this.count;
+  }
+
+  private remove(node: LruNode): void {
+    this.unlink(node);
+    this.count -= 1;
+    const sessions = this.byBreaker.get(node.breaker);
+    sessions?.delete(node.session);
+    if (sessions?.size === 0) this.byBreaker.delete(node.breaker);
+  }
+
+  private unlink(node: LruNode): void {
+    if (node.older === null) this.oldest = node.newer;
+    else node.older.newer = node.newer;
+    if (node.newer === null) this.newest = node.older;
+    else node.newer.older = node.older;
+    node.older = null;
+    node.newer = null;
+  }
+
+  private append(node: LruNode): void {
+    node.older = this.newest;
+    node.newer = null;
+    if (this.newest === null) this.oldest = node;
+    else this.newest.newer = node;
+    this.newest = node;
   }
 }

@@ -7,8 +7,9 @@
  * `budget:<name>:<scope>:rolling:<bucket start ms>:usd|tokens` (TTL: until the bucket has left the window).
  *
  * Rolling windows stay exact: a request reserves in the current bucket with the limit lowered by the sum of the
- * window's other buckets, and the read of those buckets and the reservation run under one in-process lock, so no
- * concurrent request can slip between them. Older buckets only change by settlement (to the metered cost). Across
+ * window's other buckets, and the read of those buckets and the reservation run with nothing in between (one
+ * synchronous step with an in-process store, CounterStore.local; under an in-process lock with an asynchronous one),
+ * so no concurrent request can slip between them. Older buckets only change by settlement (to the metered cost). Across
  * processes sharing a store the read and the reservation are two steps: exact rolling windows there need a store-side
  * windowed reservation (a Lua script summing the buckets); calendar and lifetime budgets are exact either way.
  *
@@ -19,8 +20,9 @@
 import { roundUsd } from '../../pricing/index.js';
 import type { BudgetConfig } from '../../spec/config/governance-schema.js';
 import type { SpendQuery } from '../../spec/governance.js';
-import type { CounterReservation, CounterStore } from '../../spec/ports.js';
+import type { CounterIncrement, CounterReservation, CounterStore, LocalCounterStore, ReserveResult } from '../../spec/ports.js';
 import type { Period } from './budget-periods.js';
+import { createWindowSums } from './window-sums.js';
 
 export type Unit = 'usd' | 'tokens';
 
@@ -49,8 +51,12 @@ export interface CoveredBudget {
   liveFrom: number;
   /** Rolling windows: bucket length and the window's bucket starts, newest (current) first. */
   rolling: { bucketMs: number; starts: readonly number[] } | null;
-  /** Counter keys of a calendar or lifetime budget, built once per CoveredBudget (keyOf). */
+  /** The `budgets reset` instant this coverage counts from, null without one (whether a cached coverage is current). */
+  resetMark: number | null;
+  /** Counter keys of a calendar or lifetime budget, or of a rolling window's current bucket: built once (keyOf). */
   keys?: Partial<Record<Unit, string>>;
+  /** Set once the ledger restore this coverage needs is done: later reservations skip the check. */
+  restored?: boolean;
 }
 
 /** One counter of a reservation. `spent` is the budget's spend after the reservation, or before a refused one. */
@@ -79,9 +85,12 @@ export interface BudgetCountersOptions {
 const PERIOD_MARGIN_MS = 3_600_000;
 
 export const keyOf = (covered: CoveredBudget, unit: Unit, bucket?: number): string => {
-  if (bucket !== undefined) return `${covered.base}:${bucket}:${unit}`;
-  const keys = (covered.keys ??= {});
-  return (keys[unit] ??= `${covered.base}:${unit}`);
+  const cached = covered.rolling === null ? bucket === undefined : bucket === covered.rolling.starts[0];
+  const known = cached ? covered.keys?.[unit] : undefined;
+  if (known !== undefined) return known;
+  const key = bucket === undefined ? `${covered.base}:${unit}` : `${covered.base}:${bucket}:${unit}`;
+  if (cached) (covered.keys ??= {})[unit] = key;
+  return key;
 };
 
 function ttlOf(covered: CoveredBudget, now: number, bucket?: number): number | undefined {
@@ -93,17 +102,19 @@ function ttlOf(covered: CoveredBudget, now: number, bucket?: number): number | u
 const limitOf = (config: BudgetConfig, unit: Unit): number | undefined => (unit === 'usd' ? config.limit_usd : config.limit_tokens);
 
 export interface BudgetCounters {
-  reserve(covered: readonly CoveredBudget[], amounts: Amounts): Promise<ReserveOutcome>;
-  /** Adds (actual - reserved) to every reserved counter; returns each budget's spend afterwards. */
-  settle(lines: readonly Line[], actual: Amounts): Promise<Map<CoveredBudget, Amounts>>;
+  /** Synchronous (no promise) when the counter store is in this process and no restore is pending. */
+  reserve(covered: readonly CoveredBudget[], amounts: Amounts): ReserveOutcome | Promise<ReserveOutcome>;
+  /** Adds (actual - reserved) to every reserved counter; returns each budget's spend afterwards (synchronously with an in-process store). */
+  settle(lines: readonly Line[], actual: Amounts): Map<CoveredBudget, Amounts> | Promise<Map<CoveredBudget, Amounts>>;
 }
 
 export function createBudgetCounters(options: BudgetCountersOptions): BudgetCounters {
   const { counters } = options;
+  const local = counters.local;
   const restored = new Map<string, Promise<void>>();
   let lockTail: Promise<void> = Promise.resolve();
 
-  /** Serialises rolling-window reservations in this process (see the file comment). */
+  /** Serialises rolling-window reservations in this process when the store is asynchronous (see the file comment). */
   const lock = async (): Promise<() => void> => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -139,58 +150,47 @@ export function createBudgetCounters(options: BudgetCountersOptions): BudgetCoun
   /** Rolling budgets whose buckets from before this process are all restored: later windows need nothing more. */
   const rollingRestored = new Set<string>();
 
-  const restoreAll = (covered: readonly CoveredBudget[]): Promise<unknown> | null => {
-    const pending: Array<Promise<void>> = [];
-    for (const budget of covered) {
-      // The ledger holds what was spent before these counters were counted live, from where the spend counts.
-      const live = Math.max(options.createdAt, budget.liveFrom);
-      if (budget.rolling === null) {
-        const since = Math.max(budget.period.start, budget.countFrom);
-        const until = Math.min(budget.period.end, live);
-        if (since < until) pending.push(restoreOnce(budget, since, until));
-        continue;
-      }
-      // The window only moves forward: once every bucket that began before `live` was restored, no later window has
-      // one that was not.
-      if (rollingRestored.has(budget.base)) continue;
-      const buckets: Array<Promise<void>> = [];
-      for (const start of budget.rolling.starts) {
-        const since = Math.max(start, budget.countFrom);
-        const until = Math.min(start + budget.rolling.bucketMs, live);
-        if (since < until) buckets.push(restoreOnce(budget, since, until, start));
-      }
-      const base = budget.base;
-      if (buckets.length === 0) rollingRestored.add(base);
-      else pending.push(Promise.all(buckets).then(() => void rollingRestored.add(base)));
+  /** The restores a coverage needs (null: none left); a coverage whose restore is done is flagged and skipped. */
+  const restoreOf = (budget: CoveredBudget): Promise<unknown> | null => {
+    // The ledger holds what was spent before these counters were counted live, from where the spend counts.
+    const live = Math.max(options.createdAt, budget.liveFrom);
+    if (budget.rolling === null) {
+      const since = Math.max(budget.period.start, budget.countFrom);
+      const until = Math.min(budget.period.end, live);
+      return since < until ? restoreOnce(budget, since, until) : null;
     }
-    return pending.length === 0 ? null : Promise.all(pending);
+    // The window only moves forward: once every bucket that began before `live` was restored, no later window has
+    // one that was not.
+    if (rollingRestored.has(budget.base)) return null;
+    const buckets: Array<Promise<void>> = [];
+    for (const start of budget.rolling.starts) {
+      const since = Math.max(start, budget.countFrom);
+      const until = Math.min(start + budget.rolling.bucketMs, live);
+      if (since < until) buckets.push(restoreOnce(budget, since, until, start));
+    }
+    const base = budget.base;
+    if (buckets.length === 0) {
+      rollingRestored.add(base);
+      return null;
+    }
+    return Promise.all(buckets).then(() => void rollingRestored.add(base));
   };
 
-  /**
-   * The sum of a rolling window's buckets other than the current one, read once per bucket: within one bucket those
-   * only change when a call reserved in an earlier bucket settles, or when a restore fills one, and both drop the
-   * cached sum. Reading the 59 other buckets on every request cost ~100 µs (bench/governance.mjs).
-   */
-  const othersCache = new Map<string, { current: number; sum: number }>();
-  const forgetOthers = (covered: CoveredBudget): void => {
-    othersCache.delete(`${covered.base}:usd`);
-    othersCache.delete(`${covered.base}:tokens`);
+  const restoreAll = (covered: readonly CoveredBudget[]): Promise<unknown> | null => {
+    let pending: Array<Promise<unknown>> | null = null;
+    for (const budget of covered) {
+      if (budget.restored === true) continue;
+      const restoring = restoreOf(budget);
+      if (restoring === null) budget.restored = true;
+      else (pending ??= []).push(restoring.then(() => void (budget.restored = true)));
+    }
+    return pending === null ? null : Promise.all(pending);
   };
-  const othersOf = async (covered: CoveredBudget, unit: Unit, current: number): Promise<number> => {
-    const rolling = covered.rolling;
-    if (rolling === null) return 0;
-    const cacheKey = `${covered.base}:${unit}`;
-    const cached = othersCache.get(cacheKey);
-    if (cached !== undefined && cached.current === current) return cached.sum;
-    const keys: string[] = [];
-    for (let index = 1; index < rolling.starts.length; index += 1) keys.push(keyOf(covered, unit, current - index * rolling.bucketMs));
-    let sum = 0;
-    for (const value of await counters.getMany(keys)) sum += value;
-    if (othersCache.size >= 10_000) othersCache.clear();
-    othersCache.set(cacheKey, { current, sum });
-    return sum;
-  };
-  const otherBuckets = (covered: CoveredBudget, unit: Unit): Promise<number> => othersOf(covered, unit, covered.rolling?.starts[0] ?? 0);
+
+  const others = createWindowSums(counters);
+  const forgetOthers = others.forget;
+  const othersLocal = others.local;
+  const othersOf = others.of;
 
   const linesOf = (covered: readonly CoveredBudget[], amounts: Amounts): Line[] => {
     const lines: Line[] = [];
@@ -203,68 +203,131 @@ export function createBudgetCounters(options: BudgetCountersOptions): BudgetCoun
     return lines;
   };
 
+  const reservationsOf = (lines: readonly Line[]): CounterReservation[] => {
+    const now = options.now();
+    return lines.map((line) => ({
+      key: line.key,
+      amount: line.amount,
+      // A shadow budget never refuses: it counts, and the policy reports when it would have refused.
+      limit: line.covered.config.action === 'shadow' ? Infinity : line.limit - line.others,
+      ttlMs: ttlOf(line.covered, now, line.covered.rolling?.starts[0]),
+    }));
+  };
+
+  const outcomeOf = (lines: Line[], result: ReserveResult, current: readonly number[] | null): ReserveOutcome => {
+    if (result.ok) {
+      lines.forEach((line, index) => (line.spent = line.others + (result.values[index] ?? 0)));
+      return { ok: true, lines };
+    }
+    lines.forEach((line, index) => (line.spent = line.others + (index === result.index ? result.value : (current?.[index] ?? 0))));
+    const refusing = lines.filter((line, index) => line.covered.config.action !== 'shadow' && (index === result.index || line.spent + line.amount > line.limit));
+    return { ok: false, lines, refusing };
+  };
+
+  /** In-process store: the window reads and the reservation run with nothing in between, so no lock is needed. */
+  const reserveLocal = (store: LocalCounterStore, covered: readonly CoveredBudget[], amounts: Amounts): ReserveOutcome => {
+    const lines = linesOf(covered, amounts);
+    for (const line of lines) if (line.covered.rolling !== null) line.others = othersLocal(store, line.covered, line.unit, line.covered.rolling.starts[0] ?? 0);
+    const result = store.reserve(reservationsOf(lines));
+    return outcomeOf(lines, result, result.ok ? null : store.getMany(lines.map((line) => line.key)));
+  };
+
+  const reserveAsync = async (restoring: Promise<unknown> | null, covered: readonly CoveredBudget[], amounts: Amounts): Promise<ReserveOutcome> => {
+    if (restoring !== null) await restoring;
+    if (local !== undefined) return reserveLocal(local, covered, amounts);
+    const lines = linesOf(covered, amounts);
+    const release = lines.some((line) => line.covered.rolling !== null) ? await lock() : null;
+    let result: ReserveResult;
+    try {
+      for (const line of lines) if (line.covered.rolling !== null) line.others = await othersOf(line.covered, line.unit, line.covered.rolling.starts[0] ?? 0);
+      result = await counters.reserve(reservationsOf(lines));
+    } finally {
+      release?.();
+    }
+    return outcomeOf(lines, result, result.ok ? null : await counters.getMany(lines.map((line) => line.key)));
+  };
+
   return {
-    async reserve(covered, amounts) {
+    reserve(covered, amounts) {
       const restoring = restoreAll(covered);
-      if (restoring !== null) await restoring;
-      const lines = linesOf(covered, amounts);
-      const rolling = lines.some((line) => line.covered.rolling !== null);
-      const release = rolling ? await lock() : null;
-      let result;
-      try {
-        for (const line of lines) if (line.covered.rolling !== null) line.others = await otherBuckets(line.covered, line.unit);
-        const now = options.now();
-        const reservations: CounterReservation[] = lines.map((line) => ({
-          key: line.key,
-          amount: line.amount,
-          // A shadow budget never refuses: it counts, and the policy reports when it would have refused.
-          limit: line.covered.config.action === 'shadow' ? Infinity : line.limit - line.others,
-          ttlMs: ttlOf(line.covered, now, line.covered.rolling?.starts[0]),
-        }));
-        result = await counters.reserve(reservations);
-      } finally {
-        release?.();
-      }
-      if (result.ok) {
-        lines.forEach((line, index) => (line.spent = line.others + (result.values[index] ?? 0)));
-        return { ok: true, lines };
-      }
-      for (let index = 0; index < lines.length; index += 1) {
-        const line = lines[index] as Line;
-        line.spent = line.others + (index === result.index ? result.value : await counters.get(line.key));
-      }
-      const refusing = lines.filter((line, index) => line.covered.config.action !== 'shadow' && (index === result.index || line.spent + line.amount > line.limit));
-      return { ok: false, lines, refusing };
+      return restoring === null && local !== undefined ? reserveLocal(local, covered, amounts) : reserveAsync(restoring, covered, amounts);
     },
 
-    async settle(lines, actual) {
+    settle(lines, actual) {
       const now = options.now();
-      const spent = new Map<CoveredBudget, Amounts>();
+      const increments: CounterIncrement[] = [];
+      const reads: string[] = [];
+      /** Per line: where its counter's value comes from: index + 1 in increments, -(index + 1) in reads, 0 when stale. */
+      const sources: number[] = [];
       for (const line of lines) {
         const covered = line.covered;
         const bucket = covered.rolling?.starts[0];
         const delta = line.unit === 'usd' ? roundUsd(actual.usd - line.amount) : actual.tokens - line.amount;
         // A counter past its period (or a bucket out of the window) is no longer read: leave it to expire.
         const stale = covered.rolling !== null ? now >= (bucket ?? 0) + covered.rolling.bucketMs * covered.rolling.starts.length : now >= covered.period.end + PERIOD_MARGIN_MS - 1_000;
-        let value = 0;
         // Settling into a bucket that is no longer the current one changes a cached window sum.
-        if (covered.rolling !== null && delta !== 0 && bucket !== Math.floor(now / covered.rolling.bucketMs) * covered.rolling.bucketMs) forgetOthers(covered);
-        if (!stale && delta !== 0) value = await counters.increment(line.key, delta, ttlOf(covered, now, bucket));
-        else if (!stale) value = await counters.get(line.key);
-        const total = covered.rolling === null ? value : await windowSpend(covered, line.unit, now);
-        const entry = spent.get(covered) ?? { usd: 0, tokens: 0 };
-        entry[line.unit] = line.unit === 'usd' ? roundUsd(total) : total;
-        spent.set(covered, entry);
+        if (covered.rolling !== null && delta !== 0 && bucket !== currentBucket(covered, now)) forgetOthers(covered);
+        if (stale) sources.push(0);
+        else if (delta !== 0) sources.push(increments.push({ key: line.key, delta, ttlMs: ttlOf(covered, now, bucket) }));
+        else sources.push(-reads.push(line.key));
       }
-      return spent;
+      const valueOf = (index: number, incremented: readonly number[], read: readonly number[]): number => {
+        const source = sources[index] ?? 0;
+        return source > 0 ? (incremented[source - 1] ?? 0) : source < 0 ? (read[-source - 1] ?? 0) : 0;
+      };
+      if (local !== undefined) {
+        const incremented = increments.length === 0 ? [] : local.incrementMany(increments);
+        const read = reads.length === 0 ? [] : local.getMany(reads);
+        return spentOf(lines, (line, index) => {
+          const value = valueOf(index, incremented, read);
+          return line.covered.rolling === null ? value : windowSpendLocal(local, line, sources[index] === 0 ? null : value, now);
+        });
+      }
+      return (async () => {
+        const incremented = increments.length === 0 ? [] : await counters.incrementMany(increments);
+        const read = reads.length === 0 ? [] : await counters.getMany(reads);
+        const totals: number[] = [];
+        for (let index = 0; index < lines.length; index += 1) {
+          const line = lines[index] as Line;
+          const value = valueOf(index, incremented, read);
+          totals.push(line.covered.rolling === null ? value : await windowSpend(line, sources[index] === 0 ? null : value, now));
+        }
+        return spentOf(lines, (_line, index) => totals[index] ?? 0);
+      })();
     },
   };
 
-  /** Spend of a rolling window as of now (the window may have moved since the reservation). */
-  async function windowSpend(covered: CoveredBudget, unit: Unit, now: number): Promise<number> {
-    const rolling = covered.rolling;
-    if (rolling === null) return 0;
-    const current = Math.floor(now / rolling.bucketMs) * rolling.bucketMs;
-    return (await othersOf(covered, unit, current)) + (await counters.get(keyOf(covered, unit, current)));
+  /**
+   * Spend of a rolling window as of now (the window may have moved since the reservation). `value` is the line's
+   * counter after settlement: when that bucket is still the current one, it is the current bucket's count.
+   */
+  function windowSpendLocal(store: LocalCounterStore, line: Line, value: number | null, now: number): number {
+    const covered = line.covered;
+    const current = currentBucket(covered, now);
+    const counted = value !== null && current === covered.rolling?.starts[0];
+    return othersLocal(store, covered, line.unit, current) + (counted ? value : store.get(keyOf(covered, line.unit, current)));
+  }
+
+  async function windowSpend(line: Line, value: number | null, now: number): Promise<number> {
+    const covered = line.covered;
+    const current = currentBucket(covered, now);
+    const counted = value !== null && current === covered.rolling?.starts[0];
+    return (await othersOf(covered, line.unit, current)) + (counted ? value : await counters.get(keyOf(covered, line.unit, current)));
   }
 }
+
+/** Each covered budget's spend after settlement, from every line's total (rounded for USD). */
+function spentOf(lines: readonly Line[], totalOf: (line: Line, index: number) => number): Map<CoveredBudget, Amounts> {
+  const spent = new Map<CoveredBudget, Amounts>();
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] as Line;
+    const total = totalOf(line, index);
+    const entry = spent.get(line.covered) ?? { usd: 0, tokens: 0 };
+    entry[line.unit] = line.unit === 'usd' ? roundUsd(total) : total;
+    spent.set(line.covered, entry);
+  }
+  return spent;
+}
+
+/** Start of the rolling window's bucket `now` falls in. */
+const currentBucket = (covered: CoveredBudget, now: number): number => (covered.rolling === null ? 0 : Math.floor(now / covered.rolling.bucketMs) * covered.rolling.bucketMs);

@@ -5,6 +5,7 @@ import { roundUsd } from '../../pricing/index.js';
 import { governanceSchemas } from '../../spec/config/governance-schema.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { BudgetSpendUpdate, GovernanceEvent, SpendQuery } from '../../spec/governance.js';
+import type { CounterStore } from '../../spec/ports.js';
 import { createMemoryCounterStore } from '../../stores/memory/index.js';
 import type { CostEstimate } from '../estimate-cost.js';
 import { budgets, type BudgetPolicyOptions } from './budget-policy.js';
@@ -364,6 +365,41 @@ describe('rolling windows', () => {
     const error = await thrown(s.policy(call, billing(call, 0.1)));
     expect(error.details?.reset_at).toBe(new Date(T0 + 3_600_000).toISOString());
     expect(error.headers?.['retry-after']).toBe(String(50 * 60));
+  });
+});
+
+describe('a counter store without the in-process fast path (as a shared store)', () => {
+  /** The memory store behind promises that resolve a tick later, so concurrent calls interleave between store calls. */
+  const asyncOnly = (memory: CounterStore): CounterStore => {
+    const later = async <T>(value: Promise<T>): Promise<T> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return value;
+    };
+    return {
+      increment: (key, delta, ttlMs) => later(memory.increment(key, delta, ttlMs)),
+      get: (key) => later(memory.get(key)),
+      getMany: (keys) => later(memory.getMany(keys)),
+      reset: (key) => later(memory.reset(key)),
+      reserve: (reservations) => later(memory.reserve(reservations)),
+      incrementMany: (increments) => later(memory.incrementMany(increments)),
+    };
+  };
+
+  it('keeps calendar and rolling budgets exact under concurrency, and settles every counter', async () => {
+    const s = setup([{ name: 'b', period: 'daily', limit_usd: 1 }, { name: 'w', period: 'rolling', window: '1h', limit_usd: 0.5 }]);
+    const shared = setup([{ name: 'b', period: 'daily', limit_usd: 1 }, { name: 'w', period: 'rolling', window: '1h', limit_usd: 0.5 }], { counters: asyncOnly(s.counters) });
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, async () => {
+      const { call } = fakeCall();
+      await shared.policy(call, billing(call, 0.09));
+    }));
+    const served = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    // 0.101 reserved each in both budgets and 0.09 billed: 4 fit in the rolling window's 0.5 at once, more only as
+    // settlements free room, and never past the limit + one reservation.
+    expect(served).toBeGreaterThanOrEqual(4);
+    expect(served * 0.09).toBeLessThanOrEqual(0.5 + 0.101);
+    expect(await s.counters.get(s.usdKey('b'))).toBeCloseTo(served * 0.09, 9);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'budget_exceeded' });
+    expect(shared.spends.filter((update) => update.budget === 'w').at(-1)?.spentUsd).toBeCloseTo(served * 0.09, 9);
   });
 });
 

@@ -15,7 +15,7 @@ import type { CostEstimate } from '../estimate-cost.js';
 import { actionRank, budgetExceeded, capOverrides, resetAt } from './budget-actions.js';
 import { createBudgetCounters, keyOf, type Amounts, type CoveredBudget, type Line, type Unit } from './budget-counters.js';
 import { calendarPeriod, rollingBuckets, type Period } from './budget-periods.js';
-import { matchScope, scopeOf, type ScopedRule } from '../governance-scope.js';
+import { scopeOf, scopeResolver, type ScopedRule, type ScopeMatch } from '../governance-scope.js';
 
 export interface BudgetPolicyOptions {
   budgets: readonly BudgetConfig[];
@@ -49,6 +49,8 @@ interface CompiledBudget {
   /** With the limits of `budgets set` (applyOverrides), else `configured`. */
   config: BudgetConfig;
   scoped: ScopedRule;
+  /** matchScope of this budget, remembered per scope value. */
+  resolve: (call: Call) => ScopeMatch | null;
   /** Counted units: those limited now, plus any an override limited earlier in this process (counts stay whole). */
   units: Unit[];
   /** Set once an override limited a unit the configuration does not: counters move to `base + suffix` from `since`. */
@@ -59,8 +61,8 @@ interface CompiledBudget {
   /** The calendar period last computed, reused while now is inside it. */
   period: Period | null;
   /**
-   * Coverage of a calendar or lifetime budget per scope value, reused while its period, reset, units and limits are
-   * the same: the same keys (strings hashed once) for every request of the period.
+   * Coverage per scope value, reused while its period (a rolling window: its current bucket), reset, units and limits
+   * are the same: the same keys (strings hashed once) for every request of the period or bucket.
    */
   coverages: Map<string, CoveredBudget>;
 }
@@ -91,7 +93,8 @@ function compile(options: BudgetPolicyOptions): CompiledBudget[] {
       if (downgradeTarget === null) problems.push(`budgets[${index}].downgrade_to: no model "${config.downgrade_to}" is routable through this gateway`);
     }
     if (options.budgets.findIndex((other) => other.name === config.name) !== index) problems.push(`budgets[${index}].name: "${config.name}" is already the name of another budget`);
-    return { configured: config, config, scoped: scopeOf(config.scope), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null, coverages: new Map() };
+    const scoped = scopeOf(config.scope);
+    return { configured: config, config, scoped, resolve: scopeResolver(scoped), units: unitsOf(config), unitEpoch: null, resets: new Map(), downgradeTarget, period: null, coverages: new Map() };
   });
   if (problems.length > 0) throw new ConfigError(options.configSource ?? 'jevons.yaml', problems);
   return compiled;
@@ -120,26 +123,31 @@ function resetOf(budget: CompiledBudget, scope: string, period: Period): ResetMa
 }
 
 function coverage(budget: CompiledBudget, scope: string, match: SpendQuery['match'], now: number): CoveredBudget {
-  const config = budget.config;
-  const period = periodOf(budget, now);
-  const reusable = config.period !== 'rolling';
-  if (reusable) {
-    const known = budget.coverages.get(scope);
-    if (known !== undefined && known.period.start === period.start && known.period.end === period.end && known.config === config && known.units === budget.units && sameReset(budget, known, scope, period)) return known;
-  }
-  const covered = computeCoverage(budget, scope, match, period, now);
-  if (reusable) {
-    if (budget.coverages.size >= 10_000) budget.coverages.clear();
-    budget.coverages.set(scope, covered);
-  }
+  const known = budget.coverages.get(scope);
+  if (known !== undefined && known.config === budget.config && known.units === budget.units && isCurrent(budget, known, scope, now)) return known;
+  const covered = computeCoverage(budget, scope, match, periodOf(budget, now), now);
+  if (budget.coverages.size >= 10_000) budget.coverages.clear();
+  budget.coverages.set(scope, covered);
   return covered;
 }
 
-/** Whether a reused coverage still counts from the reset in force (and under the same unit epoch). */
-function sameReset(budget: CompiledBudget, known: CoveredBudget, scope: string, period: Period): boolean {
+/**
+ * Whether a known coverage is the one in force: same calendar period (a rolling window: same current bucket, whose
+ * bucket list rollingBuckets returns as the same object), same reset, same unit epoch. A rolling coverage's `period`
+ * is that of the request that computed it; within its bucket it only serves as the restore's lower bound, which
+ * that first request used.
+ */
+function isCurrent(budget: CompiledBudget, known: CoveredBudget, scope: string, now: number): boolean {
+  const config = budget.config;
+  let period = known.period;
+  if (config.period === 'rolling') {
+    if (known.rolling !== rollingBuckets(config.window ?? 0, now)) return false;
+  } else {
+    period = periodOf(budget, now);
+    if (known.period.start !== period.start || known.period.end !== period.end) return false;
+  }
   const reset = budget.resets.size === 0 ? null : resetOf(budget, scope, period);
-  const countFrom = reset === null ? period.start : reset.at;
-  return known.countFrom === countFrom && (budget.unitEpoch === null || known.base.endsWith(budget.unitEpoch.suffix));
+  return (reset?.at ?? null) === known.resetMark && (budget.unitEpoch === null || known.base.endsWith(budget.unitEpoch.suffix));
 }
 
 function computeCoverage(budget: CompiledBudget, scope: string, match: SpendQuery['match'], period: Period, now: number): CoveredBudget {
@@ -159,13 +167,13 @@ function computeCoverage(budget: CompiledBudget, scope: string, match: SpendQuer
     base += budget.unitEpoch.suffix;
     liveFrom = Math.max(liveFrom, budget.unitEpoch.since);
   }
-  return { config, scope, match, period, base, rolling, units: budget.units, countFrom, liveFrom };
+  return { config, scope, match, period, base, rolling, units: budget.units, countFrom, liveFrom, resetMark: reset?.at ?? null };
 }
 
 function coveredBudgets(compiled: readonly CompiledBudget[], call: Call, now: number): CoveredBudget[] {
   const covered: CoveredBudget[] = [];
   for (const budget of compiled) {
-    const matched = matchScope(budget.scoped, call);
+    const matched = budget.resolve(call);
     if (matched !== null) covered.push(coverage(budget, matched.scope, matched.match, now));
   }
   return covered;
@@ -323,7 +331,8 @@ export function budgets(options: BudgetPolicyOptions): BudgetPolicy {
     let lines: Line[];
     for (;;) {
       const amounts = amountsOf(covered, estimate);
-      const outcome = await counters.reserve(covered, amounts);
+      const reserving = counters.reserve(covered, amounts);
+      const outcome = reserving instanceof Promise ? await reserving : reserving;
       if (outcome.ok) {
         lines = outcome.lines;
         break;
@@ -383,16 +392,28 @@ export function budgets(options: BudgetPolicyOptions): BudgetPolicy {
     try {
       await next();
     } finally {
-      await settle(call, lines);
+      const settling = settle(call, lines);
+      if (settling !== undefined) await settling;
     }
   };
   return Object.assign(budgetPolicy, { applyOverrides });
 
-  async function settle(call: Call, lines: readonly Line[]): Promise<void> {
+  /** Settles the call's lines and reports spend; synchronous with an in-process store (a promise only to await). */
+  function settle(call: Call, lines: readonly Line[]): Promise<void> | undefined {
     try {
       const reservedUsd = lines.find((line) => line.unit === 'usd')?.amount ?? 0;
-      const spent = await counters.settle(lines, actualOf(call, reservedUsd));
-      if (options.onSpend === undefined) return;
+      const spent = counters.settle(lines, actualOf(call, reservedUsd));
+      if (spent instanceof Promise) return spent.then(report, (error: unknown) => options.onError?.(error));
+      report(spent);
+    } catch (error) {
+      options.onError?.(error);
+    }
+    return undefined;
+  }
+
+  function report(spent: ReadonlyMap<CoveredBudget, Amounts>): void {
+    if (options.onSpend === undefined) return;
+    try {
       const at = options.now();
       for (const [covered, amounts] of spent) {
         const period = covered.rolling === null ? covered.period : { start: at - (covered.config.window ?? 0), end: at };

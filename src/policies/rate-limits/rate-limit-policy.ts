@@ -18,9 +18,9 @@ import type { Call, Policy } from '../../pipeline/call.js';
 import type { RateLimitConfig } from '../../spec/config/governance-schema.js';
 import { GatewayError } from '../../spec/errors.js';
 import type { GovernanceEvent } from '../../spec/governance.js';
-import type { CounterReservation, CounterStore } from '../../spec/ports.js';
+import type { CounterIncrement, CounterReservation, CounterStore } from '../../spec/ports.js';
 import type { CostEstimate } from '../estimate-cost.js';
-import { matchScope, scopeOf, type ScopedRule } from '../governance-scope.js';
+import { scopeOf, scopeResolver, type ScopedRule, type ScopeMatch } from '../governance-scope.js';
 import { effectiveLimit, formatResetDuration, msUntilFits, msUntilReset, previousWeight, windowIndex } from './sliding-window.js';
 
 export interface RateLimitPolicyOptions {
@@ -48,6 +48,16 @@ interface Rule {
   name: string;
   scoped: ScopedRule;
   meters: Meter[];
+  resolve: (call: Call) => ScopeMatch | null;
+  /** Counter keys per scope value, one entry per meter (see keysOf). */
+  keys: Map<string, MeterKeys[]>;
+}
+
+/** A meter's counter keys for one scope value in its current fixed window: built once per window, not per request. */
+interface MeterKeys {
+  bucket: number;
+  key: string;
+  previousKey: string;
 }
 
 /** One counter this request reserved in. */
@@ -76,7 +86,8 @@ function rulesOf(limits: readonly RateLimitConfig[]): Rule[] {
     add('requests', limit.requests_per_minute, 60_000, 'requests_per_minute');
     add('tokens', limit.tokens_per_minute, 60_000, 'tokens_per_minute');
     add('usd', limit.usd_per_hour, 3_600_000, 'usd_per_hour');
-    return { name: limit.name, scoped: scopeOf(limit.scope), meters };
+    const scoped = scopeOf(limit.scope);
+    return { name: limit.name, scoped, meters, resolve: scopeResolver(scoped), keys: new Map() };
   });
 }
 
@@ -110,11 +121,13 @@ const headerNames = Object.fromEntries(
   (['requests', 'tokens', 'usd'] as const).map((kind) => [kind, { limit: `x-ratelimit-limit-${kind}`, remaining: `x-ratelimit-remaining-${kind}`, reset: `x-ratelimit-reset-${kind}` }]),
 ) as Record<Kind, { limit: string; remaining: string; reset: string }>;
 
-function writeHeaders(target: Record<string, string>, kind: Kind, state: HeaderState): void {
+const kinds: readonly Kind[] = ['requests', 'tokens', 'usd'];
+
+function writeHeaders(target: { setHeader(name: string, value: string): unknown }, kind: Kind, state: HeaderState): void {
   const names = headerNames[kind];
-  target[names.limit] = String(state.limit);
-  target[names.remaining] = formatAmount(kind, state.remaining);
-  target[names.reset] = formatResetDuration(state.resetMs);
+  target.setHeader(names.limit, String(state.limit));
+  target.setHeader(names.remaining, formatAmount(kind, state.remaining));
+  target.setHeader(names.reset, formatResetDuration(state.resetMs));
 }
 
 function refusal(options: { held: Held; current: number; at: number; call: Call; estimate: CostEstimate | null; newId: () => string }): { error: GatewayError; event: GovernanceEvent } {
@@ -126,7 +139,7 @@ function refusal(options: { held: Held; current: number; at: number; call: Call;
   const scopeText = held.scope === '' ? 'global' : held.scope;
   const message = `Rate limit "${rule.name}" (${scopeText}) reached: ${meter.field} ${meter.limit}, used ${formatAmount(meter.kind, used)} in the last ${meter.windowMs === 60_000 ? 'minute' : 'hour'}, this request needs ${formatAmount(meter.kind, held.amount)}. Retry in ${retrySeconds}s.`;
   const headers: Record<string, string> = { 'retry-after': String(retrySeconds), 'retry-after-ms': String(Math.max(0, retryMs)) };
-  writeHeaders(headers, meter.kind, headerState(held, current, at));
+  writeHeaders({ setHeader: (name, value) => (headers[name] = value) }, meter.kind, headerState(held, current, at));
   const details = { rate_limit: rule.name, scope: held.scope, limit: meter.field, limit_value: meter.limit, used: Number(formatAmount(meter.kind, used)), requested: held.amount, retry_after_ms: retryMs };
   const error = new GatewayError({ code: 'rate_limited', message, headers, details });
   const event: GovernanceEvent = {
@@ -144,70 +157,106 @@ function refusal(options: { held: Held; current: number; at: number; call: Call;
   return { error, event };
 }
 
+/** Scope values whose keys a rule remembers; past this the memo starts again. */
+const KEYS_LIMIT = 10_000;
+
+/** The rule's counter keys for a scope value at `at`, rebuilt only when a meter's window has moved. */
+function keysOf(rule: Rule, scope: string, at: number): MeterKeys[] {
+  let keys = rule.keys.get(scope);
+  if (keys === undefined) {
+    if (rule.keys.size >= KEYS_LIMIT) rule.keys.clear();
+    keys = rule.meters.map(() => ({ bucket: Number.NaN, key: '', previousKey: '' }));
+    rule.keys.set(scope, keys);
+  }
+  for (let index = 0; index < rule.meters.length; index += 1) {
+    const meter = rule.meters[index] as Meter;
+    const entry = keys[index] as MeterKeys;
+    const bucket = windowIndex(at, meter.windowMs);
+    if (entry.bucket === bucket) continue;
+    entry.bucket = bucket;
+    entry.key = `${meter.prefix}${scope}:${bucket}`;
+    entry.previousKey = `${meter.prefix}${scope}:${bucket - 1}`;
+  }
+  return keys;
+}
+
 export function rateLimits(options: RateLimitPolicyOptions): Policy {
   const rules = rulesOf(options.limits);
   const { counters } = options;
+  const local = counters.local;
 
-  const settle = async (call: Call, holds: readonly Held[], estimate: CostEstimate | null): Promise<void> => {
-    if (estimate === null) return;
+  /** Synchronous with an in-process store; a promise only when a shared store is awaited. */
+  const settle = (call: Call, holds: readonly Held[], estimate: CostEstimate | null): Promise<number[]> | undefined => {
+    if (estimate === null) return undefined;
     const used = usedBy(call);
     const at = options.now();
+    const increments: CounterIncrement[] = [];
     for (const held of holds) {
       if (held.meter.kind === 'requests') continue;
       const delta = held.meter.kind === 'tokens' ? used.tokens - held.amount : usdRound(used.usd - held.amount);
       // A window older than the previous one no longer counts: nothing to correct.
       if (delta === 0 || windowIndex(at, held.meter.windowMs) - held.bucket > 1) continue;
-      await counters.increment(held.key, delta, 2 * held.meter.windowMs);
+      increments.push({ key: held.key, delta, ttlMs: 2 * held.meter.windowMs });
     }
+    if (increments.length === 0) return undefined;
+    if (local === undefined) return counters.incrementMany(increments);
+    local.incrementMany(increments);
+    return undefined;
   };
 
   return async function rateLimits(call, next) {
     const at = options.now();
     const holds: Held[] = [];
+    const previousKeys: string[] = [];
     let needsEstimate = false;
     for (const rule of rules) {
-      const scope = matchScope(rule.scoped, call)?.scope ?? null;
+      const scope = rule.resolve(call)?.scope ?? null;
       if (scope === null) continue;
-      for (const meter of rule.meters) {
+      const keys = keysOf(rule, scope, at);
+      for (let index = 0; index < rule.meters.length; index += 1) {
+        const meter = rule.meters[index] as Meter;
+        const { bucket, key, previousKey } = keys[index] as MeterKeys;
         if (meter.kind !== 'requests') needsEstimate = true;
-        const bucket = windowIndex(at, meter.windowMs);
-        holds.push({ rule, meter, scope, key: `${meter.prefix}${scope}:${bucket}`, bucket, previous: 0, weight: previousWeight(at, meter.windowMs), amount: 1 });
+        holds.push({ rule, meter, scope, key, bucket, previous: 0, weight: previousWeight(at, meter.windowMs), amount: 1 });
+        previousKeys.push(previousKey);
       }
     }
     if (holds.length === 0) return next();
     const estimate = needsEstimate ? options.estimate(call) : null;
+    // The previous windows' counts, in one store call.
+    const previous = local !== undefined ? local.getMany(previousKeys) : await counters.getMany(previousKeys);
     const reservations: CounterReservation[] = [];
-    for (const held of holds) {
+    for (let index = 0; index < holds.length; index += 1) {
+      const held = holds[index] as Held;
       const { meter } = held;
       if (meter.kind === 'tokens' && estimate !== null) held.amount = Math.min(meter.limit, estimate.reservationInputTokens + estimate.maxOutputTokens * estimate.choices);
       if (meter.kind === 'usd') held.amount = Math.min(meter.limit, estimate?.worstCaseUsd ?? 0);
-      held.previous = await counters.get(`${meter.prefix}${held.scope}:${held.bucket - 1}`);
+      held.previous = previous[index] ?? 0;
       reservations.push({ key: held.key, amount: held.amount, limit: effectiveLimit(meter.limit, held.previous, held.weight), ttlMs: 2 * meter.windowMs });
     }
-    const result = await counters.reserve(reservations);
+    const result = local !== undefined ? local.reserve(reservations) : await counters.reserve(reservations);
     if (!result.ok) {
       const held = holds[result.index] as Held;
       const { error, event } = refusal({ held, current: result.value, at, call, estimate, newId: options.newId });
       options.recordEvent(event);
       throw error;
     }
-    // The most constrained limit of each kind goes in the headers.
-    const shown: Partial<Record<Kind, HeaderState>> = {};
-    holds.forEach((held, index) => {
-      const state = headerState(held, result.values[index] ?? 0, at);
-      const before = shown[held.meter.kind];
-      if (before === undefined || state.remaining / state.limit < before.remaining / before.limit) shown[held.meter.kind] = state;
-    });
-    const headers: Record<string, string> = {};
-    for (const kind of ['requests', 'tokens', 'usd'] as const) {
-      const state = shown[kind];
-      if (state !== undefined) writeHeaders(headers, kind, state);
+    // The most constrained limit of each kind goes in the headers (the first one on a tie).
+    for (const kind of kinds) {
+      let chosenState: HeaderState | null = null;
+      for (let index = 0; index < holds.length; index += 1) {
+        const held = holds[index] as Held;
+        if (held.meter.kind !== kind) continue;
+        const state = headerState(held, result.values[index] ?? 0, at);
+        if (chosenState === null || state.remaining / state.limit < chosenState.remaining / chosenState.limit) chosenState = state;
+      }
+      if (chosenState !== null) writeHeaders(call.response, kind, chosenState);
     }
-    for (const name in headers) call.response.setHeader(name, headers[name] as string);
     try {
       await next();
     } finally {
-      await settle(call, holds, estimate);
+      const settling = settle(call, holds, estimate);
+      if (settling !== undefined) await settling;
     }
   };
 }

@@ -67,14 +67,22 @@ export function msUntilReset(state: Omit<WindowState, 'limit'>): number {
   return state.previous > 0 ? untilBoundary : 0;
 }
 
+/** `.5`, `.05`, `.005`, `.25`, `.125`: milliseconds as a decimal fraction of a second without trailing zeros. */
+function fraction(millis: number): string {
+  if (millis % 100 === 0) return `.${millis / 100}`;
+  if (millis % 10 === 0) return `.${String(millis / 10).padStart(2, '0')}`;
+  return `.${String(millis).padStart(3, '0')}`;
+}
+
 /** A duration as OpenAI writes its reset headers: `250ms`, `6s`, `1m30s`, `1h0m0.5s`. */
 export function formatResetDuration(ms: number): string {
   const whole = Math.max(0, Math.ceil(ms));
   if (whole < 1_000) return `${whole}ms`;
   const hours = Math.floor(whole / 3_600_000);
   const minutes = Math.floor((whole % 3_600_000) / 60_000);
-  const seconds = (whole % 60_000) / 1_000;
-  const secondsText = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')}s`;
+  // Whole milliseconds: the fraction is written from integers (what toFixed(3) without trailing zeros gives).
+  const millis = whole % 1_000;
+  const secondsText = `${Math.floor((whole % 60_000) / 1_000)}${millis === 0 ? '' : fraction(millis)}s`;
   if (hours > 0) return `${hours}h${minutes}m${secondsText}`;
   if (minutes > 0) return `${minutes}m${secondsText}`;
   return secondsText;

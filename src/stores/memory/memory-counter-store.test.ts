@@ -85,4 +85,24 @@ describe('reserve', () => {
     await expect(store.reserve([{ key: 'a', amount: 1, limit: 5, ttlMs: -1 }])).rejects.toThrow(RangeError);
     expect(await store.get('a')).toBe(0);
   });
+
+  it('incrementMany applies every increment in order (TTL on creation) and checks them all first', async () => {
+    const time = clock();
+    const store = createMemoryCounterStore({ now: time.now });
+    expect(await store.incrementMany([{ key: 'a', delta: 2, ttlMs: 1_000 }, { key: 'b', delta: 1 }, { key: 'a', delta: 0.5 }])).toEqual([2, 1, 2.5]);
+    await expect(store.incrementMany([{ key: 'b', delta: 1 }, { key: 'c', delta: Number.POSITIVE_INFINITY }])).rejects.toThrow(RangeError);
+    expect(await store.get('b')).toBe(1);
+    time.advance(1_000);
+    expect(await store.getMany(['a', 'b', 'c'])).toEqual([0, 1, 0]);
+  });
+
+  it('local runs the same operations synchronously on the same counters', async () => {
+    const store = createMemoryCounterStore({ now: clock().now });
+    expect(store.local.reserve([{ key: 'x', amount: 3, limit: 5 }, { key: 'x', amount: 2, limit: 5 }])).toEqual({ ok: true, values: [3, 5] });
+    expect(store.local.reserve([{ key: 'x', amount: 1, limit: 5 }])).toEqual({ ok: false, index: 0, value: 5 });
+    expect(store.local.incrementMany([{ key: 'x', delta: -4 }])).toEqual([1]);
+    expect(store.local.get('x')).toBe(1);
+    expect(await store.get('x')).toBe(1);
+    expect(store.local.getMany(['x', 'y'])).toEqual([1, 0]);
+  });
 });
