@@ -16,6 +16,7 @@ import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerBudgetsCommand } from './commands/budgets.js';
 import { registerBreakersCommand } from './commands/breakers.js';
 import { registerCacheBreakersCommand } from './commands/cache-breakers.js';
+import { registerCacheShadowCommand } from './commands/cache-shadow.js';
 
 const env = process.env;
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -172,6 +173,7 @@ registerReconcileCommand(program, { env, print });
 registerBudgetsCommand(program, { env, print });
 registerBreakersCommand(program, { env, print });
 registerCacheBreakersCommand(program, { env, print });
+registerCacheShadowCommand(program, { env, print });
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
