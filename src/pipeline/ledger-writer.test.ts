@@ -14,6 +14,8 @@ function row(n: number): LedgerRow {
     costTotalUsd: null, priceRef: null, configHash: 'h', inputAudioTokens: 0, inputImageTokens: 0, cacheReadAudioTokens: 0,
     outputAudioTokens: 0, outputImageTokens: 0, serviceTier: 'standard', costRequestUsd: null, previousCostTotalUsd: null,
     previousPriceRef: null, repricedAt: null, cacheSource: null, costUncachedUsd: null,
+    routeTier: null, routeReason: null, routeScore: null, routeClassifier: null, routeCandidates: null, shadowTier: null,
+    shadowProvider: null, shadowModel: null, shadowCostUsd: null, followsReason: null,
   };
 }
 

@@ -1,5 +1,29 @@
-import type { Attempt, Call, Policy } from '../pipeline/call.js';
+import type { Attempt, Call, Policy, RoutingDecision } from '../pipeline/call.js';
 import type { LedgerRow } from '../spec/ledger.js';
+
+/** The routing columns of a call's rows (docs/routing.md): the same on every attempt; all null without a decision. */
+type RoutingColumns = Pick<LedgerRow, 'routeTier' | 'routeReason' | 'routeScore' | 'routeClassifier' | 'routeCandidates' | 'shadowTier' | 'shadowProvider' | 'shadowModel' | 'shadowCostUsd'>;
+
+const unrouted: RoutingColumns = {
+  routeTier: null, routeReason: null, routeScore: null, routeClassifier: null, routeCandidates: null,
+  shadowTier: null, shadowProvider: null, shadowModel: null, shadowCostUsd: null,
+};
+
+export function routingColumns(routing: RoutingDecision | null | undefined): RoutingColumns {
+  if (routing === null || routing === undefined) return unrouted;
+  const shadow = routing.shadow;
+  return {
+    routeTier: routing.tier,
+    routeReason: routing.reason,
+    routeScore: routing.score,
+    routeClassifier: routing.classifierId,
+    routeCandidates: routing.candidates.map((candidate) => ({ provider: candidate.provider, model: candidate.upstreamModel })),
+    shadowTier: shadow?.tier ?? null,
+    shadowProvider: shadow?.target.provider ?? null,
+    shadowModel: shadow?.target.upstreamModel ?? null,
+    shadowCostUsd: shadow?.estimatedCostUsd ?? null,
+  };
+}
 
 export interface MeterOptions {
   enqueue: (row: LedgerRow) => void;
@@ -8,8 +32,9 @@ export interface MeterOptions {
 }
 
 /** Builds the ledger row of one attempt. Pure: exported for tests and replay. */
-export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string }): LedgerRow {
+export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string; routing?: RoutingColumns }): LedgerRow {
   const { call, attempt } = options;
+  const routing = options.routing ?? routingColumns(call.routing);
   const usage = attempt.usage;
   const cost = attempt.cost;
   return {
@@ -52,6 +77,16 @@ export function attemptToRow(options: { call: Call; attempt: Attempt; index: num
     cacheSource: attempt.cacheSource,
     costUncachedUsd: attempt.costUncachedUsd,
     configHash: options.configHash,
+    routeTier: routing.routeTier,
+    routeReason: routing.routeReason,
+    routeScore: routing.routeScore,
+    routeClassifier: routing.routeClassifier,
+    routeCandidates: routing.routeCandidates,
+    shadowTier: routing.shadowTier,
+    shadowProvider: routing.shadowProvider,
+    shadowModel: routing.shadowModel,
+    shadowCostUsd: routing.shadowCostUsd,
+    followsReason: attempt.followsReason ?? null,
     previousCostTotalUsd: null,
     previousPriceRef: null,
     repricedAt: null,
@@ -64,8 +99,10 @@ export const meter = (options: MeterOptions): Policy =>
     try {
       await next();
     } finally {
+      // Computed once per call: every row of it carries the same decision.
+      const routing = routingColumns(call.routing);
       call.attempts.forEach((attempt, index) => {
-        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash }));
+        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash, routing }));
       });
     }
   };

@@ -16,6 +16,12 @@ export interface Attribution {
   tags: Record<string, string>;
 }
 
+/** One routing candidate: a configured provider and the model id it knows. */
+export interface RouteCandidate {
+  provider: string;
+  model: string;
+}
+
 /**
  * One row per upstream attempt. Times are epoch milliseconds. Token counts follow TokenUsage (disjoint
  * kinds; reasoning is a subset of output). Costs are USD; `costTotalUsd` is null when the model is unpriced,
@@ -68,6 +74,22 @@ export interface LedgerRow {
    */
   costUncachedUsd: number | null;
   configHash: string;
+  /**
+   * The routing decision of the call, the same on every row of it (docs/routing.md); all null when the call was
+   * routed by its model name alone. `routeCandidates` is the ordered candidate list ([0] was the first target).
+   */
+  routeTier: string | null;
+  routeReason: string | null;
+  routeScore: number | null;
+  routeClassifier: string | null;
+  routeCandidates: RouteCandidate[] | null;
+  /** Shadow mode: the tier and model the router would have chosen, and that model's estimated cost (USD). */
+  shadowTier: string | null;
+  shadowProvider: string | null;
+  shadowModel: string | null;
+  shadowCostUsd: number | null;
+  /** Why this attempt followed the previous one ('rate_limited', 'server_error', 'cascade:<validator>'...); null for the first. */
+  followsReason: string | null;
   /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms).
    * Only reprice writes them; `LedgerStore.append` stores new rows with them NULL. */
   previousCostTotalUsd: number | null;

@@ -93,6 +93,38 @@ function crossCheck(config: JevonsConfig): string[] {
     if (keyNames.has(key.name)) problems.push(`keys[${index}].name: duplicate key "${key.name}"`);
     keyNames.add(key.name);
   });
+  problems.push(...routingProblems(config.routing));
+  return problems;
+}
+
+/**
+ * Routing references: tier names are unique, every tier a rule or automatic routing names exists, and each list of
+ * thresholds has one value per tier boundary (tiers - 1), ascending. Whether each tier model resolves to a provider is
+ * checked when the gateway starts, against the model catalog (src/policies/routing/route-decision.ts).
+ */
+function routingProblems(routing: JevonsConfig['routing']): string[] {
+  const problems: string[] = [];
+  const tiers = new Set<string>();
+  routing.tiers.forEach((tier, index) => {
+    if (tiers.has(tier.name)) problems.push(`routing.tiers[${index}].name: duplicate tier "${tier.name}"`);
+    tiers.add(tier.name);
+  });
+  const known = [...tiers].map((name) => `"${name}"`).join(', ') || 'none declared';
+  routing.rules.forEach((rule, index) => {
+    if (rule.tier !== undefined && !tiers.has(rule.tier)) problems.push(`routing.rules[${index}].tier: unknown tier "${rule.tier}" (tiers: ${known})`);
+  });
+  const autoTiers = routing.auto.tiers ?? [...tiers];
+  routing.auto.tiers?.forEach((tier, index) => {
+    if (!tiers.has(tier)) problems.push(`routing.auto.tiers[${index}]: unknown tier "${tier}" (tiers: ${known})`);
+  });
+  const usesAuto = routing.rules.some((rule) => rule.auto === true) || routing.auto.tiers !== undefined || routing.auto.thresholds !== undefined;
+  if (usesAuto && autoTiers.length === 0) problems.push('routing.auto.tiers: automatic routing needs at least one tier');
+  const checkThresholds = (path: string, thresholds: readonly number[]) => {
+    if (thresholds.length !== autoTiers.length - 1) problems.push(`${path}: expected ${autoTiers.length - 1} threshold(s), one per boundary between the ${autoTiers.length} automatic tiers, got ${thresholds.length}`);
+    if (thresholds.some((value, index) => index > 0 && value < (thresholds[index - 1] ?? 0))) problems.push(`${path}: thresholds must be ascending`);
+  };
+  if (routing.auto.thresholds !== undefined) checkThresholds('routing.auto.thresholds', routing.auto.thresholds);
+  for (const [feature, value] of Object.entries(routing.auto.features)) checkThresholds(`routing.auto.features.${feature}.thresholds`, value.thresholds);
   return problems;
 }
 

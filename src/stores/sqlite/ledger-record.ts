@@ -20,7 +20,8 @@ export const ledgerColumns = [
   'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_total_usd', 'price_ref', 'config_hash',
   'input_audio_tokens', 'input_image_tokens', 'cache_read_audio_tokens', 'output_audio_tokens', 'output_image_tokens',
   'service_tier', 'cost_request_usd', 'previous_cost_total_usd', 'previous_price_ref', 'repriced_at', 'cache_source',
-  'cost_uncached_usd',
+  'cost_uncached_usd', 'route_tier', 'route_reason', 'route_score', 'route_classifier', 'route_candidates', 'shadow_tier',
+  'shadow_provider', 'shadow_model', 'shadow_cost_usd', 'follows_reason',
 ] as const;
 
 export type LedgerColumn = (typeof ledgerColumns)[number];
@@ -62,6 +63,10 @@ export function toLedgerRecord(row: LedgerRow): LedgerRecord {
     output_image_tokens: row.outputImageTokens, service_tier: row.serviceTier, cost_request_usd: row.costRequestUsd,
     previous_cost_total_usd: row.previousCostTotalUsd, previous_price_ref: row.previousPriceRef, repriced_at: row.repricedAt,
     cache_source: row.cacheSource, cost_uncached_usd: row.costUncachedUsd,
+    route_tier: row.routeTier, route_reason: row.routeReason, route_score: row.routeScore, route_classifier: row.routeClassifier,
+    route_candidates: row.routeCandidates === null ? null : JSON.stringify(row.routeCandidates), shadow_tier: row.shadowTier,
+    shadow_provider: row.shadowProvider, shadow_model: row.shadowModel, shadow_cost_usd: row.shadowCostUsd,
+    follows_reason: row.followsReason,
   };
 }
 
@@ -71,6 +76,7 @@ const num = z.number();
 const optionalNum = z.number().nullable();
 const flag = z.union([z.literal(0), z.literal(1)]).transform((value) => value === 1);
 const tags = jsonColumn('tags', z.record(z.string(), z.string()));
+const candidates = jsonColumn('route_candidates', z.array(z.object({ provider: z.string(), model: z.string() }))).nullable();
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const dialects = ['openai', 'anthropic'] as const;
@@ -96,6 +102,9 @@ export const ledgerRecordSchema = z
     output_image_tokens: num, service_tier: z.enum(serviceTiers), cost_request_usd: optionalNum,
     previous_cost_total_usd: optionalNum, previous_price_ref: optionalText, repriced_at: optionalNum,
     cache_source: z.enum(['exact', 'semantic']).nullable(), cost_uncached_usd: optionalNum,
+    route_tier: optionalText, route_reason: optionalText, route_score: optionalNum, route_classifier: optionalText,
+    route_candidates: candidates, shadow_tier: optionalText, shadow_provider: optionalText, shadow_model: optionalText,
+    shadow_cost_usd: optionalNum, follows_reason: optionalText,
   })
   .transform((r): LedgerRow => ({
     id: r.id, requestId: r.request_id, attempt: r.attempt, startedAt: r.started_at, firstByteAt: r.first_byte_at,
@@ -116,4 +125,7 @@ export const ledgerRecordSchema = z
     outputImageTokens: r.output_image_tokens, serviceTier: r.service_tier, costRequestUsd: r.cost_request_usd,
     previousCostTotalUsd: r.previous_cost_total_usd, previousPriceRef: r.previous_price_ref, repricedAt: r.repriced_at,
     cacheSource: r.cache_source, costUncachedUsd: r.cost_uncached_usd,
+    routeTier: r.route_tier, routeReason: r.route_reason, routeScore: r.route_score, routeClassifier: r.route_classifier,
+    routeCandidates: r.route_candidates, shadowTier: r.shadow_tier, shadowProvider: r.shadow_provider,
+    shadowModel: r.shadow_model, shadowCostUsd: r.shadow_cost_usd, followsReason: r.follows_reason,
   }));

@@ -59,6 +59,16 @@ export function ledgerRow(overrides: Partial<Omit<LedgerRow, 'attribution'>> & {
     repricedAt: null,
     cacheSource: null,
     costUncachedUsd: null,
+    routeTier: null,
+    routeReason: null,
+    routeScore: null,
+    routeClassifier: null,
+    routeCandidates: null,
+    shadowTier: null,
+    shadowProvider: null,
+    shadowModel: null,
+    shadowCostUsd: null,
+    followsReason: null,
     ...rest,
   };
 }
