@@ -30,9 +30,8 @@ const toolCallSchema = z
   .object({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()).default({}) })
   .strict();
 
-/** Strict on purpose: a misspelt field is a broken test, so it fails loudly with a 400 instead of being ignored. */
-export const directiveSchema = z
-  .object({
+/** The fields that script one response; `models` and `fail_times` (below) choose when they apply. */
+const responseFields = {
     reply: z.string().optional(),
     json: z.unknown().optional(),
     tool_calls: z.array(toolCallSchema).optional(),
@@ -45,6 +44,21 @@ export const directiveSchema = z
     disconnect_after: count.optional(),
     latency_ms: z.number().nonnegative().optional(),
     chunk_delay_ms: z.number().nonnegative().optional(),
+    /** Reset the connection (TCP RST) after the latency, without answering: a connection-reset failure. */
+    reset: z.boolean().optional(),
+};
+
+/** Strict on purpose: a misspelt field is a broken test, so it fails loudly with a 400 instead of being ignored. */
+export const directiveSchema = z
+  .object({
+    ...responseFields,
+    /** Per requested model: these fields replace the directive's own for a request to that model (fallback tests). */
+    models: z.record(z.string().min(1), z.object(responseFields).strict()).optional(),
+    /**
+     * The misbehaviour (`error`, `reset`, `latency_ms`) applies to the first n requests that carry this directive
+     * for the same model, counted per emulator; later ones are answered normally ("fail once, then succeed").
+     */
+    fail_times: count.optional(),
   })
   .strict();
 

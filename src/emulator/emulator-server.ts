@@ -86,6 +86,7 @@ interface ServerState {
   requests: RecordedRequest[];
   nextSeq: () => number;
   promptCache: PromptCacheSimulator | undefined;
+  failureCounts: Map<string, number>;
 }
 
 function record(state: ServerState, entry: RecordedRequest): void {
@@ -123,6 +124,7 @@ async function handleRequest(state: ServerState, req: IncomingMessage, res: Serv
     chunkDelayMs: options.chunkDelayMs,
     tokensPerSecond: options.tokensPerSecond,
     promptCache: state.promptCache,
+    failureCounts: state.failureCounts,
   };
   const route = resolveRoute(method, url.pathname);
   const provider = route?.provider ?? guessProvider(url.pathname, req);
@@ -164,6 +166,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests: [],
     nextSeq: () => ++seq,
     promptCache: undefined,
+    failureCounts: new Map(),
   };
   if (options.promptCaching !== false) state.promptCache = createPromptCacheSimulator({ now: state.options.now });
   const server = createServer((req, res) => {

@@ -3,7 +3,7 @@
  * model calls (read the directive, decide the scenario, wait the latency, answer a scripted error).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readDirective } from './directive.js';
+import { readDirective, type Directive } from './directive.js';
 import type { PromptCacheSimulator } from './prompt-cache.js';
 import { renderError, type ErrorSpec, type Provider } from './provider-errors.js';
 import { sendJson, sleep } from './respond.js';
@@ -24,6 +24,29 @@ export interface ExchangeContext {
   tokensPerSecond: number | undefined;
   /** Simulated provider prompt caches, shared by the emulator's requests; absent when turned off. */
   promptCache?: PromptCacheSimulator;
+  /** Requests seen per (model, directive) with `fail_times`, shared by the emulator's requests. */
+  failureCounts?: Map<string, number>;
+}
+
+/**
+ * The directive that applies to this request: its `models` entry for the requested model replaces its own fields,
+ * and past `fail_times` requests (per model and directive) the misbehaviour fields are dropped.
+ */
+export function effectiveDirective(ctx: ExchangeContext, directive: Directive | undefined, model: string): Directive | undefined {
+  if (directive === undefined) return undefined;
+  const perModel = directive.models?.[model];
+  let applied: Directive = perModel === undefined ? directive : { ...directive, ...perModel };
+  if (directive.fail_times !== undefined) {
+    const counts = ctx.failureCounts ?? new Map<string, number>();
+    const key = `${model}\u0000${JSON.stringify(directive)}`;
+    const seen = counts.get(key) ?? 0;
+    counts.set(key, seen + 1);
+    if (seen >= directive.fail_times) {
+      const { error: _error, reset: _reset, latency_ms: _latency, ...rest } = applied;
+      applied = rest;
+    }
+  }
+  return applied;
 }
 
 /** Unix seconds, as `created` / `created_at` fields carry them. */
@@ -55,12 +78,18 @@ export async function beginExchange(options: {
     sendError(ctx, provider, { status: 400, message: read.message });
     return undefined;
   }
+  const directive = effectiveDirective(ctx, read.directive, options.conversation.model);
   const scenario = buildScenario({
     conversation: { ...options.conversation, promptText: read.text },
-    directive: read.directive,
+    directive,
     defaults: { latencyMs: ctx.latencyMs, chunkDelayMs: ctx.chunkDelayMs },
   });
   await sleep(scenario.latencyMs);
+  if (directive?.reset === true) {
+    // A connection reset: the client sees ECONNRESET / "other side closed" and no response at all.
+    ctx.req.socket.resetAndDestroy();
+    return undefined;
+  }
   const inStream = options.stream && scenario.streamErrorAfter !== undefined;
   if (scenario.error !== undefined && !inStream) {
     const { status, message, type, retry_after: retryAfter } = scenario.error;

@@ -9,6 +9,7 @@ import type { TokenUsage } from '../../spec/usage.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
 import { errorCodeOf } from './estimate.js';
+import type { RoutingExecution } from './attempts.js';
 
 export interface PriceResult {
   cost: AttemptCost;
@@ -31,6 +32,8 @@ export interface DispatchDeps {
   /** Whether the caller's own provider key is forwarded (pass-through mode). */
   passthroughCredentials: boolean;
   now: () => number;
+  /** Fallbacks, provider health and cascades (attempts.ts); absent = one attempt per call, as before routing. */
+  routing?: RoutingExecution;
 }
 
 export function startAttempt(options: { call: Call; runtime: ProviderRuntime; upstreamModel: string; streamed: boolean; now: number }): Attempt {

@@ -2,7 +2,7 @@
  * The innermost handler: sends the call to its target provider by the cheapest correct path. Same wire as the caller
  * → forward (bytes through, usage read); different wire → translate through the canonical model.
  */
-import type { Call, Handler } from '../../pipeline/call.js';
+import type { Call, Handler, RouteTarget } from '../../pipeline/call.js';
 import {
   createOpenAIResponsesStreamTap,
   createOpenAIStreamTap,
@@ -19,10 +19,11 @@ import { dialects, wires } from './codecs.js';
 import type { DispatchDeps } from './dispatch-deps.js';
 import { forward, type ForwardPlan } from './forward.js';
 import { translate } from './translate.js';
+import { runAttempts } from './attempts.js';
 
 const openaiPaths = { chat: '/chat/completions', embeddings: '/embeddings', responses: '/responses' } as const;
 
-function upstreamHeaders(call: Call, runtime: ProviderRuntime, deps: DispatchDeps): Record<string, string> {
+export function upstreamHeaders(call: Call, runtime: ProviderRuntime, deps: DispatchDeps): Record<string, string> {
   // Pass-through forwards the caller's own provider key; a Jevons virtual key never leaves the gateway.
   const callerKey = deps.passthroughCredentials && call.key === null ? call.credential : null;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...authHeaders(runtime, callerKey) };
@@ -112,36 +113,45 @@ function countLocally(call: Call, deps: DispatchDeps, runtime: ProviderRuntime, 
   call.response.end(body);
 }
 
-export function createDispatcher(deps: DispatchDeps): Handler {
-  return async function dispatch(call) {
-    const target = call.target;
-    const runtime = target ? deps.runtimes.get(target.provider) : undefined;
-    if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
-    const model = target.upstreamModel;
-    const sameWire = runtime.wire === call.dialect;
-    switch (call.endpoint) {
-      case 'embeddings':
-      case 'responses':
-        if (runtime.wire !== 'openai') throw unsupported(call, runtime, call.endpoint === 'embeddings' ? '/v1/embeddings' : '/v1/responses');
-        return forward(call, deps, openaiPlan(call, deps, runtime, model));
-      case 'count_tokens':
-        if (runtime.wire === 'anthropic') return forward(call, deps, anthropicPlan(call, deps, runtime, model));
-        return countLocally(call, deps, runtime, model);
-      case 'chat':
-      case 'messages': {
-        if (sameWire) return forward(call, deps, runtime.wire === 'openai' ? openaiPlan(call, deps, runtime, model) : anthropicPlan(call, deps, runtime, model));
-        const dialect = dialects[call.dialect];
-        const request = dialect.parse(call.bodyOverrides === null ? call.body : { ...call.body, ...call.bodyOverrides });
-        return translate(call, deps, {
-          runtime,
-          upstreamModel: model,
-          request,
-          dialect,
-          wire: wires[runtime.wire],
-          headers: upstreamHeaders(call, runtime, deps),
-          estimateInput: () => deps.countRequest(request, model, runtime.priceFamily),
-        });
-      }
+/**
+ * One attempt to `target` by the cheapest correct path. `defer`: a retryable upstream HTTP error on the forward path
+ * is thrown unwritten (RetryableUpstreamFailure) so the attempt loop may try again.
+ */
+async function dispatchTo(call: Call, deps: DispatchDeps, target: RouteTarget | null, defer: boolean): Promise<void> {
+  const runtime = target ? deps.runtimes.get(target.provider) : undefined;
+  if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
+  const model = target.upstreamModel;
+  const sameWire = runtime.wire === call.dialect;
+  switch (call.endpoint) {
+    case 'embeddings':
+    case 'responses':
+      if (runtime.wire !== 'openai') throw unsupported(call, runtime, call.endpoint === 'embeddings' ? '/v1/embeddings' : '/v1/responses');
+      return forward(call, deps, { ...openaiPlan(call, deps, runtime, model), deferRetryable: defer });
+    case 'count_tokens':
+      if (runtime.wire === 'anthropic') return forward(call, deps, { ...anthropicPlan(call, deps, runtime, model), deferRetryable: defer });
+      return countLocally(call, deps, runtime, model);
+    case 'chat':
+    case 'messages': {
+      if (sameWire) return forward(call, deps, { ...(runtime.wire === 'openai' ? openaiPlan(call, deps, runtime, model) : anthropicPlan(call, deps, runtime, model)), deferRetryable: defer });
+      const dialect = dialects[call.dialect];
+      const request = dialect.parse(call.bodyOverrides === null ? call.body : { ...call.body, ...call.bodyOverrides });
+      return translate(call, deps, {
+        runtime,
+        upstreamModel: model,
+        request,
+        dialect,
+        wire: wires[runtime.wire],
+        headers: upstreamHeaders(call, runtime, deps),
+        estimateInput: () => deps.countRequest(request, model, runtime.priceFamily),
+      });
     }
+  }
+}
+
+/** The innermost handler: the attempt loop (attempts.ts: fallbacks, health, cascades) around dispatchTo. */
+export function createDispatcher(deps: DispatchDeps): Handler {
+  const paths = { send: (call: Call, target: RouteTarget | null, defer: boolean) => dispatchTo(call, deps, target, defer), headers: upstreamHeaders };
+  return function dispatch(call) {
+    return runAttempts(call, deps, paths);
   };
 }

@@ -13,6 +13,7 @@ import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { formatCost, overheadMs, passHeaders, readAll, openAttempt, settleUsage, type DispatchDeps } from './dispatch-deps.js';
 import { errorCodeOf, estimateUsage } from './estimate.js';
 import { captureWhole, capturingTap } from '../cache/capture.js';
+import { RetryableUpstreamFailure, statusReason } from './retry-plan.js';
 
 export interface ForwardPlan {
   runtime: ProviderRuntime;
@@ -28,6 +29,8 @@ export interface ForwardPlan {
   estimateInput: () => number;
   /** Usage of an endpoint the provider does not bill (count_tokens): metered as zero. */
   free?: boolean;
+  /** A retryable HTTP error is thrown unwritten (RetryableUpstreamFailure) for the attempt loop (attempts.ts). */
+  deferRetryable?: boolean;
 }
 
 export async function forward(call: Call, deps: DispatchDeps, plan: ForwardPlan): Promise<void> {
@@ -79,10 +82,15 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
     const cost = formatCost(attempt.cost);
     if (cost !== undefined) headers['x-jevons-cost-usd'] = cost;
   }
-  headers['content-length'] = bytes.length;
-  headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
-  call.response.writeHead(upstream.status, headers);
-  call.response.end(bytes);
+  const write = () => {
+    headers['content-length'] = bytes.length;
+    headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
+    call.response.writeHead(upstream.status, headers);
+    call.response.end(bytes);
+  };
+  // Routing execution: a retryable error is not shown yet; the attempt loop retries or delivers it as it is.
+  if (plan.deferRetryable === true && statusReason(upstream.status) !== null) throw new RetryableUpstreamFailure({ status: upstream.status, headers: upstream.headers, deliver: write });
+  write();
 }
 
 async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
