@@ -378,6 +378,7 @@ describe('GET /openapi.json', () => {
     'GET /spend', 'GET /spend/top', 'GET /requests', 'GET /requests/{id}', 'GET /budgets', 'PUT /budgets/{name}', 'POST /budgets/{name}/reset',
     'GET /alerts', 'GET /breakers/trips', 'GET /events', 'GET /savings', 'GET /keys', 'POST /keys', 'DELETE /keys/{id}',
     'GET /plans', 'PUT /plans/{name}', 'DELETE /plans/{name}', 'GET /customers', 'PUT /customers/{id}', 'GET /openapi.json',
+    'GET /outcomes', 'GET /forecast', 'GET /whales', 'GET /waste', // analytics-routes.ts
   ];
   it('documents every routed path and method, with its query parameters', async () => {
     const document = await get('/openapi.json');

@@ -1,6 +1,6 @@
 /**
  * The admin API (/admin/v1/*): authenticated with the admin token, JSON in and out, never through the model pipeline.
- * A fixed route table (spend, logs, budgets and keys, plans); the router matches the path, then the method (405 with
+ * A fixed route table (spend, logs, budgets and keys, plans, analytics: outcomes, forecast, whales, waste); the router matches the path, then the method (405 with
  * Allow when only the method is wrong), checks the token, rejects query parameters the route does not document, and
  * renders errors as {error: {code, message, param}}. GET /admin/v1/openapi.json describes every route.
  */
@@ -9,6 +9,7 @@ import type { AdminConfig, PlanConfig } from '../../spec/config/control-plane-sc
 import { seedPlans } from '../../stores/sqlite/admin-plans.js';
 import { createAdminAuth } from './admin-auth.js';
 import { AdminError, sendAdminError, sendAdminJson } from './admin-error.js';
+import { analyticsRoutes, analyticsSchemas } from './analytics-routes.js';
 import { AdminQuery } from './admin-params.js';
 import { obj, str, type AdminDeps, type AdminRoute, type Method } from './admin-route.js';
 import { logRoutes, logSchemas } from './log-routes.js';
@@ -34,7 +35,7 @@ export type AdminHandler = (request: IncomingMessage, response: ServerResponse) 
 const openApiRoute: AdminRoute = { method: 'GET', path: '/openapi.json', summary: 'This document (OpenAPI 3.1)', response: { type: 'object' }, handle: async () => null };
 
 /** Every route, the OpenAPI one included. Exported for the documentation test. */
-export const adminRoutes: readonly AdminRoute[] = [...spendRoutes, ...logRoutes, ...manageRoutes, ...planRoutes, openApiRoute];
+export const adminRoutes: readonly AdminRoute[] = [...spendRoutes, ...logRoutes, ...manageRoutes, ...planRoutes, ...analyticsRoutes, openApiRoute];
 
 /** `/requests/{id}` -> a matcher returning the decoded `{name}` values, or null. */
 function compile(path: string): (segments: readonly string[]) => Record<string, string> | null {
@@ -67,7 +68,7 @@ export function createAdminApi(options: AdminApiOptions): AdminHandler {
   seedPlans(options.db, { plans: options.plans, customers: options.customers, now: options.now() });
   const auth = createAdminAuth({ token: options.token, tokenEnv: options.admin.token_env });
   const table = adminRoutes.map((route) => ({ route, match: compile(route.path) }));
-  const document = buildOpenApi({ routes: adminRoutes, version: options.version ?? '1', schemas: { Metrics: metricsSchema, ...logSchemas, ...manageSchemas, ...planSchemas, Deleted: obj({ deleted: str() }) } });
+  const document = buildOpenApi({ routes: adminRoutes, version: options.version ?? '1', schemas: { Metrics: metricsSchema, ...logSchemas, ...manageSchemas, ...planSchemas, ...analyticsSchemas, Deleted: obj({ deleted: str() }) } });
   const logInternal = (error: unknown) => options.logger.error('admin API internal error', { error: String(error instanceof Error ? error.stack : error) });
 
   const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -41,7 +41,7 @@ export function buildOpenApi(options: { routes: readonly AdminRoute[]; schemas: 
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Jevons admin API', version: options.version, description: 'Spend, budgets, alerts, breaker trips, savings, keys and plans over the Jevons ledger. See docs/admin-api.md.' },
+    info: { title: 'Jevons admin API', version: options.version, description: 'Spend, budgets, alerts, breaker trips, savings, keys and plans over the Jevons ledger, and the analytics over it: cost per outcome, forecast, whales, waste. See docs/admin-api.md.' },
     servers: [{ url: '/' }],
     security: [{ adminToken: [] }],
     paths,
