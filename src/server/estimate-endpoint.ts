@@ -144,6 +144,27 @@ function parseForwarded(call: Call, runtime: ProviderRuntime): CallExtras {
   return extras;
 }
 
+/** Text of an embeddings `input`: a string, strings, or token-id arrays (each id counted as one short word). */
+function embeddingsText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  if (!Array.isArray(input)) return '';
+  return input.map((item) => (typeof item === 'number' ? 'x' : Array.isArray(item) ? item.map(() => 'x').join(' ') : typeof item === 'string' ? item : '')).join('\n');
+}
+
+/**
+ * Embeddings and Responses calls are forwarded to OpenAI-family upstreams without a canonical form: an embeddings
+ * call is its input text with no output; a Responses call is counted over its whole body (an upper bound: field
+ * names count too) with its `max_output_tokens`.
+ */
+function passthroughExtras(call: Call): CallExtras {
+  const embeddings = call.endpoint === 'embeddings';
+  const text = embeddings ? embeddingsText(call.body.input) : call.rawBody.toString('utf8');
+  const request: ChatRequest = { model: call.model, messages: [{ role: 'user', content: [{ type: 'text', text }] }], stream: false, includeUsage: false };
+  const limit = embeddings ? 0 : call.body.max_output_tokens;
+  if (typeof limit === 'number') request.maxOutputTokens = limit;
+  return { request, maxOutputField: embeddings ? 'input' : 'max_output_tokens' };
+}
+
 /** A translated call: parsed and converted to the upstream wire exactly as dispatch would, so it fails the same way. */
 function parseTranslated(call: Call, runtime: ProviderRuntime, upstreamModel: string): CallExtras {
   const request = dialects[call.dialect].parse(call.body);
@@ -190,7 +211,7 @@ export function estimateCall(call: Call, deps: Pick<EstimateEndpointDeps, 'runti
   const runtime = target ? deps.runtimes.get(target.provider) : undefined;
   if (!target || !runtime) throw new GatewayError({ code: 'internal', message: `No runtime for the target of model "${call.model}".` });
   const model = target.upstreamModel;
-  const extras = runtime.wire === call.dialect ? parseForwarded(call, runtime) : parseTranslated(call, runtime, model);
+  const extras = call.endpoint === 'embeddings' || call.endpoint === 'responses' ? passthroughExtras(call) : runtime.wire === call.dialect ? parseForwarded(call, runtime) : parseTranslated(call, runtime, model);
   // Fields listed one by one: a spread into this literal cost ~10 µs per call (slow-path property stores).
   const estimate = estimateCost({
     request: extras.request,
