@@ -27,8 +27,15 @@ export interface AppDeps {
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** POST /v1/jevons/estimate (estimate-endpoint.ts): answered locally; its dialect is read from the request. */
   estimate?: { handle: Handler; dialectOf: (request: IncomingMessage, body: Record<string, unknown> | null) => Dialect };
+  /** POST /v1/jevons/outcomes (outcomes-endpoint.ts): authenticated like a model call, answered locally. */
+  outcomes?: {
+    handle: (input: { request: IncomingMessage; response: ServerResponse; requestId: string; credential: string | null }) => Promise<void>;
+    dialectOf: (request: IncomingMessage) => Dialect;
+  };
   /** /admin/v1/* (src/server/admin): answered by the admin API itself, never through the model pipeline. */
   admin?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** GET /dashboard/* and GET / (src/server/dashboard/static-files.ts): the dashboard's static files. */
+  dashboard?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 type RouteSpec = { dialect: Dialect; endpoint: Endpoint };
@@ -150,11 +157,24 @@ export function createRequestListener(deps: AppDeps): (request: IncomingMessage,
   return (request, response) => {
     const path = request.url === undefined ? '/' : request.url.split('?', 1)[0] ?? '/';
     if (deps.admin !== undefined && (path === '/admin/v1' || path.startsWith('/admin/v1/'))) return deps.admin(request, response);
+    if (deps.dashboard !== undefined && (path === '/dashboard' || path.startsWith('/dashboard/') || (path === '/' && (request.method === 'GET' || request.method === 'HEAD')))) return deps.dashboard(request, response);
     const route = routes[path];
     const requestId = deps.newId();
     const estimate = path === '/v1/jevons/estimate' ? deps.estimate : undefined;
-    let dialect = estimate ? estimate.dialectOf(request, null) : (route?.dialect ?? guessDialect(request));
+    const outcomes = path === '/v1/jevons/outcomes' ? deps.outcomes : undefined;
+    let dialect = estimate ? estimate.dialectOf(request, null) : outcomes ? outcomes.dialectOf(request) : (route?.dialect ?? guessDialect(request));
     const fail = (error: unknown) => renderError({ response, dialect, error, requestId, logger: deps.logger });
+    if (outcomes) {
+      if (request.method !== 'POST') {
+        request.resume();
+        return fail(new GatewayError({ code: 'method_not_allowed', message: `${request.method} ${path}: use POST.` }));
+      }
+      outcomes.handle({ request, response, requestId, credential: credentialOf(request) }).catch((error: unknown) => {
+        if (!request.complete) request.resume();
+        fail(error);
+      });
+      return;
+    }
     if (estimate) {
       if (request.method !== 'POST') return fail(new GatewayError({ code: 'method_not_allowed', message: `${request.method} ${path}: use POST.` }));
       // Errors after the body is read are rendered in the dialect the body shows (estimate-endpoint.ts estimateDialect).
@@ -179,6 +199,6 @@ export function createRequestListener(deps: AppDeps): (request: IncomingMessage,
       return;
     }
     request.resume();
-    fail(new GatewayError({ code: 'not_found', message: `No route for ${request.method} ${path}. Jevons serves POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/messages/count_tokens, /v1/jevons/estimate and GET /v1/models.` }));
+    fail(new GatewayError({ code: 'not_found', message: `No route for ${request.method} ${path}. Jevons serves POST /v1/chat/completions, /v1/embeddings, /v1/responses, /v1/messages, /v1/messages/count_tokens, /v1/jevons/estimate, /v1/jevons/outcomes and GET /v1/models.` }));
   };
 }

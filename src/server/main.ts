@@ -27,6 +27,8 @@ import { createMemoryCounterStore } from '../stores/memory/index.js';
 import { createGovernanceEvents } from './governance/governance-events.js';
 import { createDispatcher } from './dispatch/dispatch.js';
 import type { DispatchDeps } from './dispatch/dispatch-deps.js';
+import { createRoutingExecution } from './dispatch/attempts.js';
+import { postWebhook } from './dispatch/webhook-post.js';
 import { createIdGenerator } from './ids.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import type { Logger } from './logger.js';
@@ -37,6 +39,8 @@ import { rateLimits } from '../policies/rate-limits/rate-limit-policy.js';
 import { budgets } from '../policies/budgets/budget-policy.js';
 import { ledgerSpend } from '../stores/sqlite/ledger-spend.js';
 import { promptCache } from '../policies/prompt-cache/index.js';
+import { defaultSemanticThreshold } from '../policies/cache/semantic/index.js';
+import { startSemanticCache } from './cache/semantic-cache.js';
 import { cacheDiagnosis } from '../policies/cache/diagnosis/index.js';
 import { createCacheFindingsWriter } from '../stores/sqlite/cache-findings.js';
 import { startBudgetOverridesPoller, type BudgetOverridesPoller } from './governance/budget-overrides-poller.js';
@@ -45,6 +49,11 @@ import { anyEnabled } from '../policies/cache/cache-rules.js';
 import { createMemoryCacheStore } from '../stores/memory/index.js';
 import { replayAnswer } from './cache/replay.js';
 import { createUncachedPricer } from './cache/uncached-price.js';
+import { createRoutingRuntime } from '../policies/routing/routing-runtime.js';
+import { dialects } from './dispatch/codecs.js';
+import { outcomeHeader } from '../policies/outcome-header.js';
+import { createOutcomeWriter } from '../stores/sqlite/outcome-store.js';
+import { createOutcomesEndpoint } from './outcomes-endpoint.js';
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -166,6 +175,34 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const runtime: ProviderRuntime | undefined = runtimes.get(provider);
     return runtime !== undefined && catalog.lookup({ providerFamily: runtime.priceFamily, model }) !== null;
   };
+  // --- routing ---
+  // Tiers, rules, x-jevons-tier, jevons/auto, reasoning budgets and shadow mode (src/policies/routing, docs/routing.md).
+  // The body is parsed to the canonical request only when automatic routing runs; with no tiers and no rules the
+  // runtime is null and the route policy resolves by model name alone.
+  const routing = createRoutingRuntime({
+    config: config.routing,
+    resolve: (model) => models.resolve(model),
+    toCanonical: (call) => dialects[call.dialect].parse(call.body),
+    fetch: (url, init) => fetch(url, init),
+    // Shadow mode: the call's estimated input tokens at the would-be model's input price (the output is not known
+    // before the answer; the row's tokens let analytics reprice the whole call at that model).
+    estimateCostFor: (call, target) => {
+      const runtime = runtimes.get(target.provider);
+      const entry = runtime === undefined ? null : catalog.lookup({ providerFamily: runtime.priceFamily, model: target.upstreamModel });
+      if (entry === null) return null;
+      try {
+        return (estimateOf(call).inputTokens * entry.base.inputPerMtok) / 1e6;
+      } catch {
+        return null;
+      }
+    },
+  });
+  if (routing.problems.length > 0) {
+    await writer.close();
+    await stores.close();
+    throw new ConfigError(loaded.source, routing.problems);
+  }
+  // --- end routing ---
   // --- governance (budgets, rate limits, breakers; docs/governance.md) ---
   const counters = createMemoryCounterStore({ now });
   const contextWindow = createContextWindowLookup();
@@ -201,7 +238,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Response caches (src/policies/cache, docs/caching.md): installed only when some call can be cached, so the hot
   // path of a gateway without caching is unchanged. They sit inside `meter`, which records a hit's attempt like any other.
   const cachePolicies: Policy[] = [];
-  if (anyEnabled(config.cache.exact)) {
+  const semantic = anyEnabled(config.cache.semantic) ? startSemanticCache({ loaded, models, runtimes, db: stores.db, now }) : null;
+  if (anyEnabled(config.cache.exact) || semantic !== null) {
     cachePolicies.push(
       responseCache({
         exact: config.cache.exact,
@@ -210,9 +248,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         now,
         replay: replayAnswer,
         priceUncached: createUncachedPricer(deps),
-        // The semantic engine (src/policies/cache/semantic) is wired here once it lands: semanticEngine,
-        // defaultSemanticThreshold (from semantic/index.js) and recordShadowHit; install the policy when
-        // anyEnabled(config.cache.semantic) too.
+        semanticEngine: semantic?.engine ?? null,
+        defaultSemanticThreshold,
+        recordShadowHit: (hit) => void semantic?.shadowHits.record({ id: newId(), ...hit, answer: hit.answerText }).catch((error: unknown) => logger.warn('semantic shadow hit not stored', { error: String(error) })),
         onError: (error, what) => logger.warn('response cache failed; served as a miss', { what, error: String(error) }),
       }),
     );
@@ -247,22 +285,44 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const policies: Policy[] = [
     auth,
     attribute(),
-    route({ resolve: (model) => models.resolve(model), describe: () => models.describe() }),
+    // x-jevons-outcome / x-jevons-session-outcome round-trip (docs/outcomes.md): recorded after the call, never failing it.
+    outcomeHeader({ record: createOutcomeWriter(stores.db), onError: (error) => logger.error('recording an outcome header failed', { error: String(error) }), now, newId }),
+    route({ resolve: (model) => models.resolve(model), describe: () => models.describe(), routing: routing.runtime }),
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
     ...governance,
     meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
     ...cachePolicies,
   ];
+  // --- routing execution ---
+  // Fallbacks with retries and backoff, provider health circuits and cascades with validators, run by the dispatcher
+  // for calls the router decided (call.routing); docs/routing-execution.md. Health: routingExecution.health.snapshot().
+  const routingExecution = createRoutingExecution({
+    config: config.routing,
+    now,
+    post: postWebhook,
+    onWebhookError: (error, url) => logger.warn('cascade webhook failed; the answer passes', { url, error: String(error) }),
+  });
+  deps.routing = routingExecution;
+  // --- end routing execution ---
   const handle = compose(policies, createDispatcher(deps));
   // POST /v1/jevons/estimate: authenticated and routed like a model call, answered locally (docs/estimate.md).
   const estimate = createEstimateEndpoint({ authenticate: auth, resolve: (model) => models.resolve(model), describe: () => models.describe(), runtimes, catalog, count: countChatTokens, now });
   const routable = routableModels({ loaded, catalog, models, runtimes });
   const modelLists = { openai: renderModelList(routable, 'openai'), anthropic: renderModelList(routable, 'anthropic') };
+  // --- dashboard ---
+  // The dashboard (dashboard/, docs/dashboard.md): static files built into dist/dashboard, served at /dashboard/.
+  const { createStaticFiles, findDashboardRoot } = await import('./dashboard/static-files.js');
+  const dashboard = createStaticFiles({ root: findDashboardRoot() });
+  // --- end dashboard ---
   // --- admin ---
   // The admin API (/admin/v1, docs/admin-api.md): its own token, read from the variable admin.token_env names.
   const admin = createAdminApi({ db: stores.db, keys: stores.keys, budgets: config.budgets, admin: config.admin, token: options.env[config.admin.token_env], plans: config.plans, customers: config.customers, now, logger, maxBodyBytes: config.server.max_body_bytes });
   // --- end admin ---
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render(), estimate, admin }));
+  // --- outcomes ---
+  // POST /v1/jevons/outcomes (docs/outcomes.md): authenticated like a model call, one transaction per batch.
+  const outcomes = createOutcomesEndpoint({ authenticate: auth, record: createOutcomeWriter(stores.db), now, newId, maxBodyBytes: config.server.max_body_bytes });
+  // --- end outcomes ---
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener({ handle, maxBodyBytes: config.server.max_body_bytes, newId, now, logger, listModels: (dialect) => modelLists[dialect], metrics: () => metrics.render(), estimate, outcomes, admin, dashboard }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? config.server.port, config.server.host, () => resolve());
@@ -287,6 +347,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       budgetOverrides?.stop();
       await governanceEvents.close();
       await diagnosis?.close();
+      await semantic?.engine.close();
       await Promise.all([...runtimes.values()].map((runtime) => runtime.pool.close()));
       await stores.close();
     },

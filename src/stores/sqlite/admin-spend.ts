@@ -6,9 +6,12 @@
  * Costs follow the ledger's rules: TOTAL() skips NULL costs, so unpriced rows add no USD and are counted apart;
  * savings are cost_uncached_usd - cost_total_usd per row, split into response cache (rows a cache answered) and
  * provider prompt cache (upstream calls), exactly as src/stores/sqlite/sqlite-ledger-store.ts does.
+ * Whenever the group-by and filters are rollup dimensions, whole UTC hours are read from the hourly rollup and only
+ * split hours from the ledger (src/stores/sqlite/rollups.ts); user, session and tag dimensions read the ledger.
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { bucketCase, factsSql, rollupDimensions, splitFor, type ReadSource } from './rollups.js';
 
 /** The ledger column of each groupable / filterable dimension; `tag:<name>` dimensions read the tags JSON. */
 export const spendColumns = {
@@ -39,6 +42,8 @@ export interface SpendRange {
   /** Epoch ms, exclusive. */
   until: number;
   filters: readonly SpendFilter[];
+  /** Default `auto`: whole hours from the hourly rollup when it can answer; `ledger` pins the raw rows. */
+  source?: ReadSource;
 }
 
 const tokensSql = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
@@ -93,17 +98,61 @@ function expressionOf(dimension: SpendDimension, param: string, params: Record<s
   return `json_extract(tags, @${param})`;
 }
 
+function filtersOf(range: SpendRange, params: Record<string, unknown>): string[] {
+  return range.filters.map((filter, index) => {
+    const expression = expressionOf(filter.dimension, `fpath${index}`, params);
+    params[`f${index}`] = JSON.stringify(filter.values);
+    return `${expression} IN (SELECT value FROM json_each(@f${index}))`;
+  });
+}
+
 function whereOf(range: SpendRange, params: Record<string, unknown>): string {
   params.since = range.since;
   params.until = range.until;
-  const where = ['started_at >= @since', 'started_at < @until'];
-  range.filters.forEach((filter, index) => {
-    const expression = expressionOf(filter.dimension, `fpath${index}`, params);
-    params[`f${index}`] = JSON.stringify(filter.values);
-    where.push(`${expression} IN (SELECT value FROM json_each(@f${index}))`);
-  });
-  return where.join(' AND ');
+  return ['started_at >= @since', 'started_at < @until', ...filtersOf(range, params)].join(' AND ');
 }
+
+const rolledUp = (dimension: SpendDimension | null): boolean => dimension === null || (dimension.kind === 'column' && rollupDimensions.has(spendColumns[dimension.name]));
+
+/**
+ * `FROM facts WHERE <filters, extra>` reading whole hours from the rollup, when the group-by, every filter and the
+ * bucket bounds allow it (rollups.ts splitRange); null = read the raw ledger.
+ */
+function rollupFrom(range: SpendRange, groupBy: SpendDimension | null, params: Record<string, unknown>, options: { bounds?: readonly number[]; extra?: (group: string) => string } = {}): string | null {
+  if (!rolledUp(groupBy) || !range.filters.every((filter) => rolledUp(filter.dimension))) return null;
+  const split = splitFor(range, options.bounds);
+  if (split === null) return null;
+  const where = filtersOf(range, params);
+  if (options.extra !== undefined && groupBy !== null) where.push(options.extra(expressionOf(groupBy, 'gpath', params)));
+  const dimensions = [groupBy, ...range.filters.map((filter) => filter.dimension)].flatMap((d) => (d === null ? [] : [expressionOf(d, 'unused', {})]));
+  return `FROM ${factsSql(split, dimensions)} AS facts${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+}
+
+/** Rows whose group is one of `groups` (spendBuckets): a bound JSON list, plus NULL when asked for. */
+function groupsIn(groups: ReadonlyArray<string | null>, params: Record<string, unknown>): (group: string) => string {
+  params.groups = JSON.stringify(groups.filter((value) => value !== null));
+  params.hasNull = groups.includes(null) ? 1 : 0;
+  return (group) => `(${group} IN (SELECT value FROM json_each(@groups)) OR (@hasNull = 1 AND ${group} IS NULL))`;
+}
+
+/** metricsSql over rollups.ts facts: counts are summed, money TOTALled (NULL = unknown, skipped). */
+const factMetricsSql = `SUM(rows) AS rows,
+  SUM(requests) AS requests,
+  SUM(errors) AS errors,
+  TOTAL(cost_total_usd) AS costUsd,
+  TOTAL(cost_uncached_usd) AS costUncachedUsd,
+  SUM(unpriced_rows) AS unpricedRows,
+  SUM(estimated_rows) AS estimatedRows,
+  SUM(input_tokens) AS inputTokens,
+  SUM(cache_read_tokens) AS cacheReadTokens,
+  SUM(cache_write_5m_tokens) AS cacheWrite5mTokens,
+  SUM(cache_write_1h_tokens) AS cacheWrite1hTokens,
+  SUM(output_tokens) AS outputTokens,
+  SUM(reasoning_tokens) AS reasoningTokens,
+  SUM(CASE WHEN cache_source = 'exact' THEN rows ELSE 0 END) AS exactCacheHits,
+  SUM(CASE WHEN cache_source = 'semantic' THEN rows ELSE 0 END) AS semanticCacheHits,
+  TOTAL(CASE WHEN cache_source IS NOT NULL THEN saved_usd END) AS responseCacheSavedUsd,
+  TOTAL(CASE WHEN cache_source IS NULL THEN saved_usd END) AS promptCacheSavedUsd`;
 
 /**
  * Totals per group (or one total when `groupBy` is null), most expensive first (ties: more rows, then the group
@@ -112,9 +161,10 @@ function whereOf(range: SpendRange, params: Record<string, unknown>): string {
  */
 export function spendGroups(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; limit: number; offset: number }): Array<SpendMetrics & { group: string | null }> {
   const params: Record<string, unknown> = { limit: query.limit, offset: query.offset };
-  const where = whereOf(query.range, params);
   const group = query.groupBy === null ? 'NULL' : expressionOf(query.groupBy, 'gpath', params);
-  const sql = `SELECT ${group} AS grp, ${metricsSql} FROM ledger WHERE ${where}
+  const from = rollupFrom(query.range, query.groupBy, params);
+  const body = from === null ? `${metricsSql} FROM ledger WHERE ${whereOf(query.range, params)}` : `${factMetricsSql} ${from}`;
+  const sql = `SELECT ${group} AS grp, ${body}
     GROUP BY 1 ORDER BY costUsd DESC, rows DESC, grp ASC LIMIT @limit OFFSET @offset`;
   return db
     .prepare(sql)
@@ -127,30 +177,19 @@ export function spendGroups(db: Database, query: { range: SpendRange; groupBy: S
 }
 
 /**
- * The bucket index of started_at as a balanced CASE tree over the bounds (log2(n) comparisons per row, one scan of
- * the range, no join). The bounds are integers computed by the caller, written as literals: never caller text.
- */
-function bucketExpression(bounds: readonly number[], lo: number, hi: number): string {
-  if (hi - lo <= 1) return String(lo);
-  const mid = (lo + hi) >> 1;
-  return `CASE WHEN started_at < ${Math.trunc(bounds[mid] ?? 0)} THEN ${bucketExpression(bounds, lo, mid)} ELSE ${bucketExpression(bounds, mid, hi)} END`;
-}
-
-/**
  * Totals per (group, bucket) for the given groups over buckets [bounds[i], bounds[i + 1]); only non-empty cells are
- * returned. The range must lie within [bounds[0], bounds[n]).
+ * returned. The range must lie within [bounds[0], bounds[n]). A row's bucket is a balanced CASE tree over the bounds
+ * (rollups.ts bucketCase: log2(n) comparisons per row, one scan, no join; the bounds are integers written as literals).
  */
 export function spendBuckets(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; groups: ReadonlyArray<string | null>; bounds: readonly number[] }): Array<SpendMetrics & { group: string | null; bucket: number }> {
   const params: Record<string, unknown> = {};
-  const where = [whereOf(query.range, params)];
   const group = query.groupBy === null ? 'NULL' : expressionOf(query.groupBy, 'gpath', params);
-  if (query.groupBy !== null) {
-    params.groups = JSON.stringify(query.groups.filter((value) => value !== null));
-    params.hasNull = query.groups.includes(null) ? 1 : 0;
-    where.push(`(${group} IN (SELECT value FROM json_each(@groups)) OR (@hasNull = 1 AND ${group} IS NULL))`);
-  }
-  const sql = `SELECT ${group} AS grp, ${bucketExpression(query.bounds, 0, query.bounds.length - 1)} AS bucket, ${metricsSql}
-    FROM ledger WHERE ${where.join(' AND ')}
+  const inGroups = query.groupBy === null ? undefined : groupsIn(query.groups, params);
+  const from = rollupFrom(query.range, query.groupBy, params, { bounds: query.bounds, ...(inGroups === undefined ? {} : { extra: inGroups }) });
+  const rawWhere = (): string => [whereOf(query.range, params), ...(inGroups === undefined ? [] : [inGroups(group)])].join(' AND ');
+  const bucket = bucketCase(from === null ? 'started_at' : 'at', query.bounds);
+  const body = from === null ? `${metricsSql} FROM ledger WHERE ${rawWhere()}` : `${factMetricsSql} ${from}`;
+  const sql = `SELECT ${group} AS grp, ${bucket} AS bucket, ${body}
     GROUP BY 1, 2`;
   return db
     .prepare(sql)
@@ -170,13 +209,18 @@ const sourceRowSchema = z.object({ source: z.string(), hits: z.number(), savedUs
  */
 export function savingsBySource(db: Database, range: SpendRange): Array<z.output<typeof sourceRowSchema>> {
   const params: Record<string, unknown> = {};
-  const where = whereOf(range, params);
-  const sql = `SELECT COALESCE(cache_source, 'prompt_cache') AS source,
+  const from = rollupFrom(range, null, params);
+  const sql = from === null
+    ? `SELECT COALESCE(cache_source, 'prompt_cache') AS source,
       COALESCE(SUM(CASE WHEN cache_source IS NOT NULL THEN 1 ELSE cache_read_tokens > 0 END), 0) AS hits,
       TOTAL(cost_uncached_usd - cost_total_usd) AS savedUsd,
       TOTAL(cost_total_usd) AS costUsd,
       TOTAL(cost_uncached_usd) AS costUncachedUsd
-    FROM ledger WHERE ${where} GROUP BY 1 ORDER BY 1`;
+    FROM ledger WHERE ${whereOf(range, params)} GROUP BY 1 ORDER BY 1`
+    : `SELECT COALESCE(cache_source, 'prompt_cache') AS source,
+      SUM(CASE WHEN cache_source IS NOT NULL THEN rows ELSE cache_read_rows END) AS hits,
+      TOTAL(saved_usd) AS savedUsd, TOTAL(cost_total_usd) AS costUsd, TOTAL(cost_uncached_usd) AS costUncachedUsd
+    ${from} GROUP BY 1 ORDER BY 1`;
   return db
     .prepare(sql)
     .all(params)

@@ -10,6 +10,7 @@ import { describeFirstIssue } from '../../spec/format-path.js';
 import type { Database } from 'better-sqlite3';
 import type { LedgerRow } from '../../spec/ledger.js';
 import { ledgerRecordSchema, selectLedgerColumns } from './ledger-record.js';
+import { createRollupWriter } from './rollups.js';
 
 export interface RepriceRange {
   /** Epoch ms, inclusive (started_at >= since). */
@@ -85,14 +86,18 @@ const updateSql = `UPDATE ledger SET
 
 /**
  * Writes new costs in ONE transaction: all rows of the batch are updated or none (an error rolls the whole batch
- * back). Returns how many rows were updated; a row deleted meanwhile (retention) is simply not counted.
+ * back), and the hourly rollup of the hours holding them is recomputed in the same transaction (pages are read in
+ * started_at order, so a batch touches few hours). Returns how many rows were updated; a row deleted meanwhile
+ * (retention) is simply not counted.
  */
 export function applyCostUpdates(db: Database, updates: readonly RowCostUpdate[], repricedAt: number): number {
   if (updates.length === 0) return 0;
   const statement = db.prepare(updateSql);
+  const rollup = createRollupWriter(db);
   const run = db.transaction((batch: readonly RowCostUpdate[]) => {
     let changed = 0;
     for (const update of batch) changed += statement.run({ ...update, repricedAt }).changes;
+    rollup.rebuildHoursOf(batch.map((update) => update.id));
     return changed;
   });
   return run(updates);

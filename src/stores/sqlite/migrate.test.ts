@@ -50,8 +50,13 @@ describe('migrations', () => {
       'events_kind_name',
       'keys',
       'ledger',
+      'ledger_hourly_features', // 0011-rollups
       'ledger_request_id',
+      'ledger_route_tier', // 0010-routing
       'ledger_started_at',
+      'outcomes', // 0009-outcomes
+      'outcomes_request_id',
+      'outcomes_session_id',
       'plans', // 0008-plans
       'semantic_cache_entries', // 0006-semantic-cache
     ]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LedgerRow } from '../../spec/ledger.js';
 import type { LedgerStore, UsageGroup, UsageQuery } from '../../spec/ports.js';
 import { insertLedgerSql, ledgerRecordSchema, selectLedgerColumns, toLedgerValues } from './ledger-record.js';
+import { createRollupWriter, HOUR_MS } from './rollups.js';
 
 /** SQL expression of each grouping. A fixed table, never caller text, so nothing is interpolated from input. */
 const groupExpressions: Record<UsageQuery['groupBy'], string> = {
@@ -78,13 +79,29 @@ const parseRows = (records: unknown[]): LedgerRow[] => records.map((record) => l
 export function createSqliteLedgerStore(options: { db: Database; close: () => Promise<void> }): LedgerStore {
   const { db } = options;
   const insert = db.prepare(insertLedgerSql);
+  const rollup = createRollupWriter(db);
+  // The hourly rollups move with the rows, in the same transaction: SQLite groups the batch's rows (by rowid range)
+  // and upserts one cell per distinct (hour, key).
   const appendAll = db.transaction((rows: readonly LedgerRow[]) => {
-    for (const row of rows) insert.run(toLedgerValues(row));
+    let first = -1;
+    let last = -1;
+    for (const row of rows) {
+      last = Number(insert.run(toLedgerValues(row)).lastInsertRowid);
+      if (first < 0) first = last;
+    }
+    if (first >= 0) rollup.addRowids(first, last);
   });
   const byRequest = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger WHERE request_id = ? ORDER BY attempt, rowid`);
   const recent = db.prepare(`SELECT ${selectLedgerColumns} FROM ledger ORDER BY started_at DESC, rowid DESC LIMIT ?`);
   // A row that ended before the cutoff also started before it: the started_at bound lets the index narrow the scan.
-  const deleteBefore = db.prepare('DELETE FROM ledger WHERE started_at < @cutoff AND ended_at < @cutoff');
+  const deleteRows = db.prepare('DELETE FROM ledger WHERE started_at < @cutoff AND ended_at < @cutoff');
+  // Retention applies to the rollup too: every hour that starts before the cutoff is recomputed from the rows that
+  // survive (rows still running at the cutoff, and the cutoff's own hour), so rollup and ledger never disagree.
+  const deleteBefore = db.transaction((cutoff: number): number => {
+    const { changes } = deleteRows.run({ cutoff });
+    if (changes > 0) rollup.rebuild(Number.MIN_SAFE_INTEGER, cutoff % HOUR_MS === 0 ? cutoff : cutoff - (cutoff % HOUR_MS) + HOUR_MS);
+    return changes;
+  });
   const usageStatements = new Map<string, Statement>();
 
   const usageStatement = (query: UsageQuery): Statement => {
@@ -114,7 +131,7 @@ export function createSqliteLedgerStore(options: { db: Database; close: () => Pr
       return parseRows(recent.all(limit));
     },
     async deleteBefore(cutoff) {
-      return deleteBefore.run({ cutoff }).changes;
+      return deleteBefore(cutoff);
     },
     close: options.close,
   };

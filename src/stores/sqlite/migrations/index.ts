@@ -6,6 +6,9 @@ import * as cacheAccounting from './0005-cache-accounting.js';
 import * as plans from './0008-plans.js';
 import * as semanticCache from './0006-semantic-cache.js';
 import * as cacheDiagnosis from './0007-cache-diagnosis.js';
+import * as routing from './0010-routing.js';
+import * as outcomes from './0009-outcomes.js';
+import * as rollups from './0011-rollups.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -27,4 +30,7 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: '0006-semantic-cache', sql: semanticCache.sql },
   { version: 7, name: '0007-cache-diagnosis', sql: cacheDiagnosis.sql },
   { version: 8, name: '0008-plans', sql: plans.sql },
+  { version: 9, name: '0009-outcomes', sql: outcomes.sql },
+  { version: 10, name: '0010-routing', sql: routing.sql },
+  { version: 11, name: '0011-rollups', sql: rollups.sql },
 ];
