@@ -10,19 +10,9 @@
  */
 import type { Policy } from '../pipeline/call.js';
 import { GatewayError } from '../spec/errors.js';
+import type { OutcomeRecord } from '../spec/outcomes.js';
 
-/** One recorded outcome; the shape of the `outcomes` table (src/stores/sqlite/outcome-store.ts OutcomeRow). */
-export interface OutcomeRecord {
-  id: string;
-  at: number;
-  requestId: string | null;
-  sessionId: string | null;
-  status: 'success' | 'failure' | null;
-  score: number | null;
-  keyId: string;
-  source: 'api' | 'header';
-  note: string | null;
-}
+export type { OutcomeRecord } from '../spec/outcomes.js';
 
 export interface OutcomeHeaderOptions {
   /** Stores a batch; may throw or reject: the error goes to onError, never to the caller. */

@@ -64,3 +64,21 @@ export const emptyUsage = (): TokenUsage => ({
 /** Total prompt size as the provider saw it: uncached + cache read + cache writes. */
 export const totalInputTokens = (usage: TokenUsage): number =>
   usage.inputTokens + usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+
+/**
+ * The same usage as if the provider's prompt cache had not been used: cache reads and writes as plain input (the
+ * audio part of cache reads as audio input). Pricing it gives a call's uncached cost (ledger cost_uncached_usd).
+ */
+export function withoutPromptCache(usage: TokenUsage): TokenUsage {
+  const cached = usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  if (cached === 0) return usage;
+  return {
+    ...usage,
+    inputTokens: usage.inputTokens + cached,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    inputAudioTokens: (usage.inputAudioTokens ?? 0) + (usage.cacheReadAudioTokens ?? 0),
+    cacheReadAudioTokens: 0,
+  };
+}

@@ -6,13 +6,11 @@
  * "$ lost / day" = the money lost over the window divided by the days on which that breaker was seen (UTC days with
  * a row), i.e. what a day with the breaker costs; `days` says over how many days it was observed.
  */
-import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { fixHints, type BreakerKind } from '../../policies/cache/diagnosis/classify-span.js';
 import type { Environment } from '../../spec/config/load-config.js';
 import { listCacheFindings, type CacheFindingRow } from '../../stores/sqlite/cache-findings.js';
-import { openSqliteStores } from '../../stores/sqlite/index.js';
-import { loadConfig } from '../load.js';
+import { cacheCommand, withCacheDatabase } from './cache-command.js';
 import { count, formatTable, usd } from '../table.js';
 import { parseSince } from './usage.js';
 
@@ -110,8 +108,7 @@ export interface CacheBreakersDeps {
  */
 export function registerCacheBreakersCommand(program: Command, deps: CacheBreakersDeps): void {
   const now = deps.now ?? Date.now;
-  const cache = program.commands.find((command) => command.name() === 'cache') ?? program.command('cache').description('Response and prompt caching (docs/caching.md)');
-  cache
+  cacheCommand(program)
     .command('breakers')
     .description('Prompt-cache breakers per feature: where a small changing span stops provider prefix caches, and what it costs per day')
     .option('--since <when>', 'ISO date or span (24h, 7d)', '7d')
@@ -126,15 +123,8 @@ export function registerCacheBreakersCommand(program: Command, deps: CacheBreake
       } catch (error) {
         throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
       }
-      const path = options.db ?? loadConfig({ path: options.config, env: deps.env }).config.storage.path;
-      if (!existsSync(path)) throw new Error(`${path}: no such database file (set --db, or storage.path in the config)`);
-      const stores = openSqliteStores({ path });
-      try {
-        const sinceDay = new Date(since).toISOString().slice(0, 10);
-        const report = cacheBreakersReport(listCacheFindings(stores.db, { sinceDay, feature: options.feature }), sinceDay);
-        deps.print(options.json ? JSON.stringify(report, null, 2) : formatCacheBreakersReport(report));
-      } finally {
-        await stores.close();
-      }
+      const sinceDay = new Date(since).toISOString().slice(0, 10);
+      const report = await withCacheDatabase(options, deps.env, (stores) => cacheBreakersReport(listCacheFindings(stores.db, { sinceDay, feature: options.feature }), sinceDay));
+      deps.print(options.json ? JSON.stringify(report, null, 2) : formatCacheBreakersReport(report));
     });
 }

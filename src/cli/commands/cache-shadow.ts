@@ -3,12 +3,10 @@
  * newest first, so an operator can judge its precision before switching a feature to `mode: serve`: each line shows
  * the similarity, the question asked, the cached question it matched and the start of the answer it would have served.
  */
-import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Environment } from '../../spec/config/load-config.js';
-import { openSqliteStores } from '../../stores/sqlite/index.js';
 import { createSqliteShadowHitStore, type StoredShadowHit } from '../../stores/vector/index.js';
-import { loadConfig } from '../load.js';
+import { cacheCommand, withCacheDatabase } from './cache-command.js';
 import { formatTable } from '../table.js';
 import { parseSince } from './usage.js';
 
@@ -25,8 +23,7 @@ export function formatShadowHits(hits: readonly StoredShadowHit[]): string {
 
 export function registerCacheShadowCommand(program: Command, deps: { env: NodeJS.ProcessEnv | Environment; print: (text: string) => void; now?: () => number }): void {
   const now = deps.now ?? Date.now;
-  const cache = program.commands.find((command) => command.name() === 'cache') ?? program.command('cache').description('Response and prompt caching (docs/caching.md)');
-  cache
+  cacheCommand(program)
     .command('shadow-hits')
     .description('Would-be hits of the semantic cache in shadow mode: similarity, both questions and the answer it would have served')
     .option('--since <when>', 'ISO date or span (24h, 7d)', '7d')
@@ -44,14 +41,7 @@ export function registerCacheShadowCommand(program: Command, deps: { env: NodeJS
       } catch (error) {
         throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
       }
-      const path = options.db ?? loadConfig({ path: options.config, env: deps.env }).config.storage.path;
-      if (!existsSync(path)) throw new Error(`${path}: no such database file (set --db, or storage.path in the config)`);
-      const stores = openSqliteStores({ path });
-      try {
-        const hits = await createSqliteShadowHitStore(stores.db).list({ since, feature: options.feature, limit });
-        deps.print(options.json ? JSON.stringify(hits, null, 2) : formatShadowHits(hits));
-      } finally {
-        await stores.close();
-      }
+      const hits = await withCacheDatabase(options, deps.env, (stores) => createSqliteShadowHitStore(stores.db).list({ since, feature: options.feature, limit }));
+      deps.print(options.json ? JSON.stringify(hits, null, 2) : formatShadowHits(hits));
     });
 }

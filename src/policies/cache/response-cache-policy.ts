@@ -15,21 +15,9 @@ import { answerText, decodeAnswer, encodeAnswer, type CachedAnswer } from './cac
 import { cacheDirective, cacheHeader, exactSettings, semanticSettings, type CacheDirective, type SemanticSettings } from './cache-rules.js';
 import { exactCacheKey, isSampled, isUncacheable } from './exact-cache-key.js';
 import { lastUserText, semanticPartition } from './semantic-keys.js';
+import type { SemanticCacheEngine } from './semantic/engine.js';
 
-export interface SemanticMatch {
-  similarity: number;
-  text: string;
-  payload: Uint8Array;
-  storedAt: number;
-}
-
-/** The semantic engine (src/policies/cache/semantic): embedder, vector index, false-hit guards, persistence. */
-export interface SemanticCacheEngine {
-  /** Best entry of `partition` whose similarity >= threshold and that passes the false-hit guards, else null. */
-  lookup(input: { partition: string; text: string; threshold: number; now: number }): Promise<SemanticMatch | null>;
-  add(input: { partition: string; text: string; payload: Uint8Array; expiresAt: number }): Promise<void>;
-  close(): Promise<void>;
-}
+export type { SemanticCacheEngine, SemanticMatch } from './semantic/engine.js';
 
 /** A would-be semantic hit in shadow mode: what would have been served, for review before enabling `serve`. */
 export interface ShadowHitRecord {

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { RouteTarget } from '../../pipeline/call.js';
 import { createCachedEmbedder } from '../../policies/cache/semantic/cached-embedder.js';
 import { createLocalEmbedder } from '../../policies/cache/semantic/local-embedder.js';
-import type { Embedder } from '../../policies/cache/semantic/ports.js';
+import type { Embedder } from '../../spec/semantic-cache.js';
 import type { EmbedderConfig } from '../../spec/config/cache-schema.js';
 import { GatewayError } from '../../spec/errors.js';
 import { authHeaders, type ProviderRuntime } from '../upstream/provider-runtime.js';

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Attempt, AttemptCost, Call } from '../../pipeline/call.js';
 import type { ChatRequest } from '../../spec/canonical.js';
-import type { TokenUsage } from '../../spec/usage.js';
+import { withoutPromptCache, type TokenUsage } from '../../spec/usage.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { sendUpstream, type UpstreamResponse } from '../upstream/upstream-client.js';
 import { errorCodeOf } from './estimate.js';
@@ -101,18 +101,8 @@ export function settleUsage(options: { attempt: Attempt; deps: DispatchDeps; run
  * writes cost more than they saved (Anthropic writes at 1.25x / 2x input): savings can be negative, honestly.
  */
 function uncachedCost(options: { attempt: Attempt; deps: DispatchDeps; runtime: ProviderRuntime; models: string[]; usage: TokenUsage; cost: number }): number {
-  const usage = options.usage;
-  const cached = usage.cacheReadTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
-  if (cached === 0) return options.cost;
-  const plain: TokenUsage = {
-    ...usage,
-    inputTokens: usage.inputTokens + cached,
-    cacheReadTokens: 0,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-    inputAudioTokens: (usage.inputAudioTokens ?? 0) + (usage.cacheReadAudioTokens ?? 0),
-    cacheReadAudioTokens: 0,
-  };
+  if (options.usage.cacheReadTokens + options.usage.cacheWrite5mTokens + options.usage.cacheWrite1hTokens === 0) return options.cost;
+  const plain = withoutPromptCache(options.usage);
   return options.deps.price({ runtime: options.runtime, models: options.models, usage: plain, at: options.attempt.startedAt })?.cost.totalUsd ?? options.cost;
 }
 

@@ -2,37 +2,19 @@
  * Cache-breaker findings in the `cache_breaker_findings` table (migration 0007, docs/cache-diagnosis.md).
  * `upsertCacheFindings` adds a batch of aggregates to the stored counters in one transaction (the gateway's
  * diagnosis policy flushes every 30 s and on shutdown); `listCacheFindings` reads the daily rows back for the CLI.
- *
- * The row shape matches `CacheBreakerFinding` of src/policies/cache/diagnosis (declared again here because a store
- * never imports a policy; the composition root passes one to the other, so the compiler checks they agree).
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { breakerKinds, type CacheBreakerFinding } from '../../spec/cache-findings.js';
 
-export interface CacheFindingRow {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  feature: string;
-  model: string;
-  kind: string;
-  location: string;
-  occurrences: number;
-  pricedOccurrences: number;
-  tokensAfter: number;
-  lostUsd: number | null;
-  charOffset: number;
-  tokenOffset: number;
-  /** Masked shape of the volatile value, never its content. */
-  example: string;
-  lastSeenAt: number;
-}
+export type CacheFindingRow = CacheBreakerFinding;
 
 const rowSchema = z
   .object({
     day: z.string(),
     feature: z.string(),
     model: z.string(),
-    kind: z.string(),
+    kind: z.enum(breakerKinds),
     location: z.string(),
     occurrences: z.number().int(),
     priced_occurrences: z.number().int(),

@@ -2,28 +2,12 @@
  * Outcomes in the `outcomes` table (migration 0009, docs/outcomes.md): what POST /v1/jevons/outcomes and the
  * x-jevons-outcome header round-trip record. `createOutcomeWriter` inserts a batch in one transaction; `listOutcomes`
  * reads them back in recording order (the order costPerOutcome needs: the last one for a request or session wins).
- *
- * The row shape matches `OutcomeRecord` of src/policies/outcome-header.ts (declared again here because a store never
- * imports a policy; the composition root passes one to the other, so the compiler checks they agree).
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import type { OutcomeRecord } from '../../spec/outcomes.js';
 
-export interface OutcomeRow {
-  id: string;
-  /** Epoch ms when it was recorded. */
-  at: number;
-  /** Exactly one of requestId / sessionId is set. */
-  requestId: string | null;
-  sessionId: string | null;
-  status: 'success' | 'failure' | null;
-  /** 0..1; at least one of status / score is set. */
-  score: number | null;
-  /** The virtual key that recorded it; '' when the gateway runs without keys. */
-  keyId: string;
-  source: 'api' | 'header';
-  note: string | null;
-}
+export type OutcomeRow = OutcomeRecord;
 
 const rowSchema = z
   .object({

@@ -6,20 +6,9 @@
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import type { ShadowHit } from '../../spec/semantic-cache.js';
 
-/** Structurally the ShadowHit of src/policies/cache/semantic/ports.ts (stores may not import policies). */
-export interface StoredShadowHit {
-  id: string;
-  at: number;
-  requestId: string | null;
-  feature: string | null;
-  model: string;
-  similarity: number;
-  question: string;
-  matchedQuestion: string;
-  answer: string;
-  partition: string;
-}
+export type StoredShadowHit = ShadowHit;
 
 export interface ShadowHitQuery {
   since?: number;

@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalEmbedder } from '../../policies/cache/semantic/local-embedder.js';
 import { createSemanticCacheEngine } from '../../policies/cache/semantic/engine.js';
-import type { SemanticVectorStore, ShadowHitStore } from '../../policies/cache/semantic/ports.js';
+import type { SemanticVectorStore, ShadowHitStore } from '../../spec/semantic-cache.js';
 import { migrate } from '../sqlite/migrate.js';
 import { createSqliteShadowHitStore } from './shadow-hit-store.js';
 import { createVectorStore } from './vector-store.js';

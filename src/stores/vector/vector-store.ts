@@ -1,5 +1,5 @@
 /**
- * The semantic cache's store (the SemanticVectorStore port of src/policies/cache/semantic/ports.ts): vectors in
+ * The semantic cache's store (the SemanticVectorStore port of src/spec/semantic-cache.ts): vectors in
  * per-partition hnswlib indexes (./partitioned-hnsw.ts), entries in memory, and in embedded mode every entry also in
  * SQLite (`semantic_cache_entries`, migration 0006) with its vector.
  *
@@ -14,31 +14,12 @@
  * database they are kept in memory. Question texts are kept in memory: the guards read them for every candidate.
  */
 import type { Database } from 'better-sqlite3';
+import type { SemanticCandidate, SemanticEntry, SemanticVectorStore } from '../../spec/semantic-cache.js';
 import { createPartitionedHnsw, type HnswOptions } from './partitioned-hnsw.js';
 
-export interface VectorStoreEntry {
-  id: number;
-  partition: string;
-  text: string;
-  storedAt: number;
-  expiresAt: number;
-}
-
-export interface VectorStoreCandidate extends VectorStoreEntry {
-  similarity: number;
-}
-
-/** Structurally the SemanticVectorStore port (stores may not import policies; a test checks the two agree). */
-export interface VectorStore {
-  search(input: { partition: string; vector: Float32Array; k: number }): VectorStoreCandidate[];
-  payload(id: number): Uint8Array | null;
-  add(input: { partition: string; text: string; payload: Uint8Array; vector: Float32Array; storedAt: number; expiresAt: number }): number;
-  remove(ids: readonly number[]): void;
-  oldest(count: number): number[];
-  expired(now: number): number[];
-  size(): number;
-  close(): Promise<void>;
-}
+export type VectorStoreEntry = SemanticEntry;
+export type VectorStoreCandidate = SemanticCandidate;
+export type VectorStore = SemanticVectorStore;
 
 export interface VectorStoreOptions {
   /** The embedded database (migrated to version 6 or later); omitted = memory only. The store does not close it. */

@@ -4,8 +4,9 @@
  * The masking is fixed, not configurable: prompt content must never reach the database.
  */
 
-export const breakerKinds = ['timestamp', 'request_id', 'number', 'reordered_tools', 'reordered_json_keys', 'other'] as const;
-export type BreakerKind = (typeof breakerKinds)[number];
+import type { BreakerKind } from '../../../spec/cache-findings.js';
+
+export { breakerKinds, type BreakerKind } from '../../../spec/cache-findings.js';
 
 /** One-line advice per kind, shown by `jevons cache breakers`. */
 export const fixHints: Record<BreakerKind, string> = {

@@ -10,8 +10,8 @@
  * Prompt text lives only in this memory; what leaves the detector is kind, location, offsets, counts, money and a
  * masked example.
  */
+import type { CacheBreakerFinding } from '../../../spec/cache-findings.js';
 import type { Endpoint } from '../../../spec/ledger.js';
-import type { BreakerKind } from './classify-span.js';
 import { comparePrompts, defaultCompareOptions, type CompareOptions, type PromptBreak } from './compare-prompts.js';
 import { serializePrompt, type PromptSegment } from './serialize-prompt.js';
 
@@ -32,27 +32,7 @@ export interface PromptObservation {
   at: number;
 }
 
-/** One aggregated finding: the shape the store writes (`cache_breaker_findings`, src/stores/sqlite/cache-findings.ts). */
-export interface CacheBreakerFinding {
-  /** UTC day, YYYY-MM-DD. */
-  day: string;
-  feature: string;
-  model: string;
-  kind: BreakerKind;
-  location: string;
-  occurrences: number;
-  /** Occurrences whose model had a price (lostUsd sums only those). */
-  pricedOccurrences: number;
-  /** Tokens after the breaker that could have been cache reads, summed over the occurrences. */
-  tokensAfter: number;
-  /** null when no occurrence was priced. */
-  lostUsd: number | null;
-  /** Of the latest occurrence: where the span starts, in characters and estimated tokens. */
-  charOffset: number;
-  tokenOffset: number;
-  example: string;
-  lastSeenAt: number;
-}
+export type { CacheBreakerFinding } from '../../../spec/cache-findings.js';
 
 export interface Occurrence extends Omit<CacheBreakerFinding, 'occurrences' | 'pricedOccurrences'> {
   priced: boolean;

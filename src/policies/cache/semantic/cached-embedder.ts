@@ -3,7 +3,7 @@
  * is embedded once. Only the texts missing from the LRU are sent, in one batch. A JS Map keeps insertion order, so
  * re-inserting on use and deleting the first key is an LRU.
  */
-import type { Embedder } from './ports.js';
+import type { Embedder } from '../../../spec/semantic-cache.js';
 
 export function createCachedEmbedder(inner: Embedder, options: { maxEntries?: number } = {}): Embedder & { readonly hits: number } {
   const maxEntries = options.maxEntries ?? 1_000;

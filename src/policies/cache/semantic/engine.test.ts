@@ -3,7 +3,7 @@ import { createVectorStore } from '../../../stores/vector/index.js';
 import { createCachedEmbedder } from './cached-embedder.js';
 import { createSemanticCacheEngine, defaultSemanticThreshold } from './engine.js';
 import { createLocalEmbedder } from './local-embedder.js';
-import type { Embedder, SemanticVectorStore } from './ports.js';
+import type { Embedder, SemanticVectorStore } from '../../../spec/semantic-cache.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (payload: Uint8Array | undefined) => new TextDecoder().decode(payload);

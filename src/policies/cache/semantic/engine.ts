@@ -6,7 +6,7 @@
  * entries from time to time (expired entries never match in between).
  */
 import { guardFeatures, guardNames, guardVeto, type GuardFeatures, type GuardName } from './guards.js';
-import type { Embedder, SemanticVectorStore } from './ports.js';
+import type { Embedder, SemanticVectorStore } from '../../../spec/semantic-cache.js';
 
 export interface SemanticMatch {
   similarity: number;

@@ -9,7 +9,7 @@
  * synonyms or paraphrases that share no words ("cheap flights" vs "inexpensive airfare"); for those configure a
  * model embedder (embedder.type: model). Deterministic: the same text always gives the same vector, on any machine.
  */
-import type { Embedder } from './ports.js';
+import type { Embedder } from '../../../spec/semantic-cache.js';
 
 export interface LocalEmbedderOptions {
   /** Vector length. Default 512. */

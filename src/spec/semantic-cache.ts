@@ -1,7 +1,7 @@
 /**
- * The ports the semantic cache engine is built on. The engine (./engine.ts) owns the policy (threshold, guards,
+ * The ports the semantic cache engine (src/policies/cache/semantic/engine.ts) is built on. The engine owns the policy (threshold, guards,
  * expiry, eviction); a SemanticVectorStore owns the vectors and the entries (src/stores/vector implements it over
- * hnswlib-node and, in embedded mode, SQLite); an Embedder turns text into vectors (./local-embedder.ts built in,
+ * hnswlib-node and, in embedded mode, SQLite); an Embedder turns text into vectors (src/policies/cache/semantic/local-embedder.ts built in,
  * src/server/cache/embeddings-client.ts through the gateway's own providers).
  */
 
