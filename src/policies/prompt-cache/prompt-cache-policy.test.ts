@@ -6,7 +6,7 @@ import { rewriteTranslatedBody } from './translated-body.js';
 
 type Json = Record<string, unknown>;
 const longText = (words: number) => Array.from({ length: words }, (_, index) => `word${index}`).join(' ');
-const wires: Record<string, 'openai' | 'anthropic'> = { anthropic: 'anthropic', openai: 'openai' };
+const wires: Record<string, 'openai' | 'anthropic'> = { anthropic: 'anthropic', openai: 'openai', 'anthropic-eu': 'anthropic' };
 
 function fakeCall(options: { body: Json; dialect: 'openai' | 'anthropic'; provider: string; model?: string; keyId?: string }): Call {
   const call = {
@@ -28,7 +28,7 @@ function fakeCall(options: { body: Json; dialect: 'openai' | 'anthropic'; provid
 function policyWith(config: Json = {}, extra: Partial<PromptCacheOptions> = {}) {
   let now = 0;
   const policy = promptCache({ config: cacheSchema.parse({ prompt_cache: config }).prompt_cache, wireOf: (name) => wires[name], now: () => now, ...extra });
-  const run = async (call: Call) => policy(call, async () => void call.attempts.push({ status: 200 } as Attempt));
+  const run = async (call: Call) => policy(call, async () => void call.attempts.push({ status: 200, provider: call.target?.provider, cacheSource: null } as Attempt));
   return { policy, run, setNow: (value: number) => (now = value) };
 }
 
@@ -143,5 +143,39 @@ describe('prompt-cache policy, OpenAI-family upstream', () => {
     const call = fakeCall({ body: anthropicBody(), dialect: 'anthropic', provider: 'openai', model: 'gpt-4o' });
     await run(call);
     expect(rewriteTranslatedBody(call, { model: 'gpt-4o', messages: [] }).prompt_cache_key).toMatch(/^jevons-/);
+  });
+});
+
+describe('prefix affinity across candidates', () => {
+  const candidates = () => [
+    { provider: 'anthropic', upstreamModel: 'claude-sonnet-4-5' },
+    { provider: 'anthropic-eu', upstreamModel: 'claude-sonnet-4-5' },
+  ];
+  const routed = (body: Json) => {
+    const call = fakeCall({ body, dialect: 'anthropic', provider: 'anthropic' });
+    call.routing = { tier: 'large', reason: 'rule:0', score: null, classifierId: null, candidates: candidates(), escalation: [], shadow: null };
+    return call;
+  };
+
+  it('puts first the candidate whose provider served the prefix last (a fallback included)', async () => {
+    const { policy } = policyWith();
+    // The first call was served by the second candidate (the first failed over).
+    const first = routed(anthropicBody('First?'));
+    await policy(first, async () => void first.attempts.push({ provider: 'anthropic', status: 503, cacheSource: null } as Attempt, { provider: 'anthropic-eu', status: 200, cacheSource: null } as Attempt));
+    const second = routed(anthropicBody('Second?'));
+    await policy(second, async () => void second.attempts.push({ provider: 'anthropic-eu', status: 200, cacheSource: null } as Attempt));
+    expect(second.target?.provider).toBe('anthropic-eu');
+    expect(second.routing?.candidates.map((candidate) => candidate.provider)).toEqual(['anthropic-eu', 'anthropic']);
+    expect(second.routing?.reason).toBe('rule:0,prefix-affinity');
+  });
+
+  it('leaves the order alone for a prefix never served, and for short prompts', async () => {
+    const { policy } = policyWith();
+    const fresh = routed(anthropicBody('Fresh?'));
+    await policy(fresh, async () => undefined);
+    expect(fresh.target?.provider).toBe('anthropic');
+    const short = routed({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    await policy(short, async () => undefined);
+    expect(short.routing?.reason).toBe('rule:0');
   });
 });

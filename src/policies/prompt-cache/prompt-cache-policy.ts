@@ -112,15 +112,35 @@ export function promptCache(options: PromptCacheOptions): PromptCachePolicy {
     return prefixHash;
   };
 
+  /**
+   * When the router left several equivalent candidates, the one that served this prefix last (its provider cache is
+   * warm) goes first. Only for prompts long enough to be cached: the hash is not computed for short ones.
+   */
+  const preferWarmCandidate = (call: Call): void => {
+    const routing = call.routing;
+    if (routing === null || routing === undefined || routing.candidates.length < 2 || call.rawBody.length < OPENAI_MINIMUM_TOKENS) return;
+    const preferred = affinity.preferred(stablePrefixHash(effectiveBody(call)), now());
+    const index = preferred === undefined ? -1 : routing.candidates.findIndex((candidate) => candidate.provider === preferred);
+    if (index <= 0) return;
+    const [warm] = routing.candidates.splice(index, 1);
+    if (warm === undefined) return;
+    routing.candidates.unshift(warm);
+    routing.reason = `${routing.reason},prefix-affinity`;
+    call.target = warm;
+  };
+
   const policy: Policy = async (call, next) => {
+    if (call.target === null || call.endpoint === 'embeddings' || call.endpoint === 'count_tokens') return next();
+    preferWarmCandidate(call);
     const target = call.target;
-    if (target === null || call.endpoint === 'embeddings' || call.endpoint === 'count_tokens') return next();
     const wire = options.wireOf(target.provider);
     let prefixHash: string | null = null;
     if (wire === 'anthropic' && config.anthropic_breakpoints === 'auto') prefixHash = prepareAnthropic(call, target.upstreamModel);
     else if (wire === 'openai' && config.openai_cache_key === 'auto') prefixHash = prepareOpenAi(call);
     await next();
-    if (prefixHash !== null && call.attempts.some((attempt) => attempt.status < 400)) affinity.remember(prefixHash, target.provider, now());
+    // The provider that answered (a fallback may have served instead of the first candidate) now holds the prefix.
+    const served = call.attempts.findLast((attempt) => attempt.status < 400 && attempt.cacheSource === null);
+    if (prefixHash !== null && served !== undefined) affinity.remember(prefixHash, served.provider, now());
   };
   return Object.assign(policy, { affinity });
 }
