@@ -39,8 +39,6 @@ import { rateLimits } from '../policies/rate-limits/rate-limit-policy.js';
 import { budgets } from '../policies/budgets/budget-policy.js';
 import { ledgerSpend } from '../stores/sqlite/ledger-spend.js';
 import { promptCache } from '../policies/prompt-cache/index.js';
-import { defaultSemanticThreshold } from '../policies/cache/semantic/index.js';
-import { startSemanticCache } from './cache/semantic-cache.js';
 import { cacheDiagnosis } from '../policies/cache/diagnosis/index.js';
 import { createCacheFindingsWriter } from '../stores/sqlite/cache-findings.js';
 import { startBudgetOverridesPoller, type BudgetOverridesPoller } from './governance/budget-overrides-poller.js';
@@ -238,7 +236,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Response caches (src/policies/cache, docs/caching.md): installed only when some call can be cached, so the hot
   // path of a gateway without caching is unchanged. They sit inside `meter`, which records a hit's attempt like any other.
   const cachePolicies: Policy[] = [];
-  const semantic = anyEnabled(config.cache.semantic) ? startSemanticCache({ loaded, models, runtimes, db: stores.db, now }) : null;
+  // Loaded only when configured: the vector index (a native addon) and the embedders cost memory a gateway without
+  // a semantic cache should not pay.
+  const semantic = anyEnabled(config.cache.semantic) ? (await import('./cache/semantic-cache.js')).startSemanticCache({ loaded, models, runtimes, db: stores.db, now }) : null;
   if (anyEnabled(config.cache.exact) || semantic !== null) {
     cachePolicies.push(
       responseCache({
@@ -249,7 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         replay: replayAnswer,
         priceUncached: createUncachedPricer(deps),
         semanticEngine: semantic?.engine ?? null,
-        defaultSemanticThreshold,
+        defaultSemanticThreshold: semantic?.defaultThreshold,
         recordShadowHit: (hit) => void semantic?.shadowHits.record({ id: newId(), ...hit, answer: hit.answerText }).catch((error: unknown) => logger.warn('semantic shadow hit not stored', { error: String(error) })),
         onError: (error, what) => logger.warn('response cache failed; served as a miss', { what, error: String(error) }),
       }),

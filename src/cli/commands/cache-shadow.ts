@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Environment } from '../../spec/config/load-config.js';
-import { createSqliteShadowHitStore, type StoredShadowHit } from '../../stores/vector/index.js';
+import { createSqliteShadowHitStore, type StoredShadowHit } from '../../stores/vector/shadow-hit-store.js';
 import { cacheCommand, withCacheDatabase } from './cache-command.js';
 import { formatTable } from '../table.js';
 import { parseSince } from './usage.js';

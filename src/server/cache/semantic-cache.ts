@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { ModelCatalog } from '../../pipeline/model-catalog.js';
-import { createSemanticCacheEngine, type SemanticCacheEngine } from '../../policies/cache/semantic/index.js';
+import { createSemanticCacheEngine, defaultSemanticThreshold, type SemanticCacheEngine } from '../../policies/cache/semantic/index.js';
 import { ConfigError, type LoadedConfig } from '../../spec/config/load-config.js';
 import { createSqliteShadowHitStore, createVectorStore, type SqliteShadowHitStore } from '../../stores/vector/index.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
@@ -15,6 +15,8 @@ import { createSemanticEmbedder } from './embeddings-client.js';
 export interface SemanticCache {
   engine: SemanticCacheEngine;
   shadowHits: SqliteShadowHitStore;
+  /** The evaluated threshold of the built-in embedder (docs/semantic-cache.md), used when config sets none. */
+  defaultThreshold: number;
 }
 
 export function startSemanticCache(options: { loaded: LoadedConfig; models: ModelCatalog; runtimes: ReadonlyMap<string, ProviderRuntime>; db: Database; now: () => number }): SemanticCache {
@@ -32,5 +34,5 @@ export function startSemanticCache(options: { loaded: LoadedConfig; models: Mode
     maxEntries: config.max_entries,
     now: options.now,
   });
-  return { engine, shadowHits: createSqliteShadowHitStore(options.db) };
+  return { engine, shadowHits: createSqliteShadowHitStore(options.db), defaultThreshold: defaultSemanticThreshold };
 }
