@@ -5,7 +5,7 @@
  * change the answer, and leaving them in would split one answer over many keys. Unknown fields are kept: a field this
  * list does not know can only make the key stricter, never serve a wrong answer.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Call } from '../../pipeline/call.js';
 import type { Dialect } from '../../spec/canonical.js';
 
@@ -69,7 +69,8 @@ export function tenantOf(scope: TenantScope, call: Pick<Call, 'key' | 'attributi
   return `key:${call.key?.id ?? 'anonymous'}`;
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One-shot hash (node >= 20.12): cheaper than createHash().update().digest() for a single input.
+export const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /**
  * The key of a chat / messages call. The endpoint family and dialect are part of it (an OpenAI-dialect and an
