@@ -31,6 +31,7 @@ import { createRoutingExecution } from './dispatch/attempts.js';
 import { postWebhook } from './dispatch/webhook-post.js';
 import { createIdGenerator } from './ids.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createRequestTracer, type RequestTracer } from './telemetry.js';
 import type { Logger } from './logger.js';
 import { createProviderRuntimes, type ProviderRuntime } from './upstream/provider-runtime.js';
 import { unpricedGate } from '../policies/unpriced-gate.js';
@@ -143,15 +144,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const allProblems = [...problems, ...keysFromConfig.problems];
   if (allProblems.length > 0) throw new ConfigError(loaded.source, allProblems);
 
+  const tracer = createTracer(loaded, options.env, runtimes);
   const stores = openSqliteStores({ path: config.storage.path });
   const metrics = createMetrics();
   const writer = createLedgerWriter({
-    // Request metrics are read from the rows as they are written: off the request path (src/server/metrics.ts).
+    // Request metrics and spans are read from the rows as they are written: off the request path
+    // (src/server/metrics.ts, src/server/telemetry.ts).
     store: {
       ...stores.ledger,
       async append(rows) {
         await stores.ledger.append(rows);
         metrics.observeRows(rows);
+        tracer?.exportRows(rows);
       },
     },
     flushIntervalMs: config.storage.flush_interval_ms,
@@ -344,6 +348,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await writer.close();
+      await tracer?.close();
       budgetOverrides?.stop();
       await governanceEvents.close();
       await diagnosis?.close();
@@ -352,6 +357,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await stores.close();
     },
   };
+}
+
+/** The OTLP span exporter when `telemetry.otlp_endpoint` is set (headers from the environment), else null. */
+function createTracer(loaded: LoadedConfig, env: Environment, runtimes: ReadonlyMap<string, ProviderRuntime>): RequestTracer | null {
+  const telemetry = loaded.config.telemetry;
+  if (telemetry.otlp_endpoint === undefined) return null;
+  const headers: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, variable] of Object.entries(telemetry.otlp_headers_env)) {
+    const value = env[variable];
+    if (value === undefined || value === '') missing.push(`telemetry.otlp_headers_env.${name}: environment variable ${variable} is not set`);
+    else headers[name] = value;
+  }
+  if (missing.length > 0) throw new ConfigError(loaded.source, missing);
+  // GenAI semantic-convention provider names for the provider types; an OpenAI-compatible host keeps its own name.
+  const wellKnown: Record<string, string> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gcp.gemini' };
+  return createRequestTracer({
+    endpoint: telemetry.otlp_endpoint,
+    headers,
+    serviceName: telemetry.service_name,
+    providerName: (name) => {
+      const runtime = runtimes.get(name);
+      return (runtime === undefined ? undefined : wellKnown[runtime.type]) ?? name;
+    },
+  });
 }
 
 function startRetention(options: { ledger: LedgerStore; days: number; now: () => number; logger: Logger }): NodeJS.Timeout | undefined {

@@ -29,7 +29,20 @@ const planSchema = z
   })
   .strict();
 
+const telemetrySchema = z
+  .object({
+    /** OTLP/HTTP (JSON) traces endpoint, e.g. http://collector:4318/v1/traces; absent = no export. */
+    otlp_endpoint: z.url().optional(),
+    /** Headers sent with every export, each value read from the named environment variable (auth tokens). */
+    otlp_headers_env: z.record(z.string().min(1), z.string().min(1)).default({}),
+    service_name: z.string().min(1).default('jevons'),
+  })
+  .strict()
+  .prefault({});
+
 export const controlPlaneSchemas = {
+  /** OpenTelemetry export of one span per request with the GenAI semantic-convention attribute names. */
+  telemetry: telemetrySchema,
   admin: adminSchema,
   plans: z.array(planSchema).default([]),
   /** Customer id (attribution `customer`) -> plan name. The admin API can change the mapping at run time. */
@@ -38,3 +51,4 @@ export const controlPlaneSchemas = {
 
 export type AdminConfig = z.output<typeof adminSchema>;
 export type PlanConfig = z.output<typeof planSchema>;
+export type TelemetryConfig = z.output<typeof telemetrySchema>;
