@@ -4,6 +4,7 @@
  * bytes come back unchanged while usage is READ from them as they pass. No buffering of streams: each upstream chunk
  * is written to the client before it is parsed.
  */
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { Attempt, Call } from '../../pipeline/call.js';
 import { createSseParser, formatSse, type SseEvent } from '../../providers/shared/sse.js';
 import type { StreamTap } from '../../providers/shared/stream-tap.js';
@@ -82,15 +83,18 @@ async function forwardWhole(call: Call, deps: DispatchDeps, plan: ForwardPlan, u
     const cost = formatCost(attempt.cost);
     if (cost !== undefined) headers['x-jevons-cost-usd'] = cost;
   }
-  const write = () => {
-    headers['content-length'] = bytes.length;
-    headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
-    call.response.writeHead(upstream.status, headers);
-    call.response.end(bytes);
-  };
   // Routing execution: a retryable error is not shown yet; the attempt loop retries or delivers it as it is.
-  if (plan.deferRetryable === true && statusReason(upstream.status) !== null) throw new RetryableUpstreamFailure({ status: upstream.status, headers: upstream.headers, deliver: write });
-  write();
+  if (plan.deferRetryable === true && statusReason(upstream.status) !== null) {
+    throw new RetryableUpstreamFailure({ status: upstream.status, headers: upstream.headers, deliver: () => writeWhole(call, upstream.status, headers, bytes) });
+  }
+  writeWhole(call, upstream.status, headers, bytes);
+}
+
+function writeWhole(call: Call, status: number, headers: OutgoingHttpHeaders, bytes: Buffer): void {
+  headers['content-length'] = bytes.length;
+  headers['x-jevons-overhead-ms'] = overheadMs(call, performance.now());
+  call.response.writeHead(status, headers);
+  call.response.end(bytes);
 }
 
 async function forwardStream(call: Call, deps: DispatchDeps, plan: ForwardPlan, upstream: UpstreamResponse, attempt: Attempt): Promise<void> {
