@@ -4,14 +4,14 @@
  * any error in the caller's dialect. Never lets an error escape to crash the process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Call, Handler } from '../pipeline/call.js';
+import type { Handler } from '../pipeline/call.js';
 import type { Dialect } from '../spec/canonical.js';
 import { GatewayError, UpstreamHttpError } from '../spec/errors.js';
 import type { Endpoint } from '../spec/ledger.js';
 import { dialects } from './dispatch/codecs.js';
 import { renderAnthropicError } from './dialects/anthropic/anthropic-error.js';
 import { renderOpenAIError } from './dialects/openai/openai-error.js';
-import { AbortHandle } from './http/abort-handle.js';
+import { newCall } from './http/new-call.js';
 import { readBody } from './http/read-body.js';
 import type { Logger } from './logger.js';
 
@@ -123,7 +123,7 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     throw new GatewayError({ code: 'invalid_request', param: 'stream', message: `stream: expected boolean, got ${JSON.stringify(body.stream)}` });
   }
-  const call: Call = {
+  const call = newCall({
     requestId: options.requestId,
     dialect: route.dialect,
     endpoint: route.endpoint,
@@ -135,16 +135,9 @@ async function handleModelCall(options: { deps: AppDeps; request: IncomingMessag
     stream: body.stream === true,
     bodyUser: bodyUser(route.dialect, body),
     credential: credentialOf(request),
-    key: null,
-    attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
-    target: null,
-    bodyOverrides: null,
-    attempts: [],
-    controller: new AbortHandle(),
-    clientAborted: false,
     response,
-    marks: { received, upstreamSent: 0, upstreamHeaders: 0 },
-  };
+    received,
+  });
   response.once('close', () => {
     if (response.writableFinished) return;
     call.clientAborted = true;

@@ -15,7 +15,7 @@ import type { OutcomeRecord } from '../policies/outcome-header.js';
 import type { Dialect } from '../spec/canonical.js';
 import { GatewayError } from '../spec/errors.js';
 import { sendJson } from './app.js';
-import { AbortHandle } from './http/abort-handle.js';
+import { newCall } from './http/new-call.js';
 import { readBody } from './http/read-body.js';
 
 export const OUTCOMES_PATH = '/v1/jevons/outcomes';
@@ -108,28 +108,7 @@ function parseJson(bytes: Buffer): unknown {
 
 /** The fields the authenticate policy reads; the model fields stay empty (nothing is routed). */
 function authCall(input: OutcomesRequest, now: number): Call {
-  return {
-    requestId: input.requestId,
-    dialect: 'openai',
-    endpoint: 'chat',
-    receivedAt: now,
-    headers: input.request.headers,
-    body: {},
-    rawBody: Buffer.alloc(0),
-    model: '',
-    stream: false,
-    bodyUser: null,
-    credential: input.credential,
-    key: null,
-    attribution: { keyId: null, team: null, app: null, feature: null, user: null, customer: null, session: null, tags: {} },
-    target: null,
-    bodyOverrides: null,
-    attempts: [],
-    controller: new AbortHandle(),
-    clientAborted: false,
-    response: input.response,
-    marks: { received: 0, upstreamSent: 0, upstreamHeaders: 0 },
-  };
+  return newCall({ requestId: input.requestId, dialect: 'openai', endpoint: 'chat', receivedAt: now, headers: input.request.headers, body: {}, rawBody: Buffer.alloc(0), model: '', stream: false, bodyUser: null, credential: input.credential, response: input.response, received: 0 });
 }
 
 export function createOutcomesEndpoint(deps: OutcomesEndpointDeps): OutcomesEndpoint {

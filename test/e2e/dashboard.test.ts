@@ -13,7 +13,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usd } from '../../dashboard/src/format.js';
-import { demoControlPlane, recordDemoOutcomes } from '../../src/cli/commands/demo.js';
+import { demoControlPlane, demoModels, recordDemoOutcomes } from '../../src/cli/commands/demo.js';
 import { ledgerRow } from '../../src/stores/sqlite/__fixtures__/ledger-rows.js';
 import { demoCalls, driveTraffic } from '../../src/cli/commands/demo-traffic.js';
 import { startStack, type Stack } from '../support/stack.js';
@@ -110,13 +110,7 @@ beforeAll(async () => {
     config: (emulator) => ({
       storage: { path, flush_interval_ms: 10 },
       admin: { timezone: 'UTC' },
-      providers: [
-        { name: 'openai', type: 'openai', base_url: `${emulator.url}/v1`, api_key: 'emulated' },
-        { name: 'anthropic', type: 'anthropic', base_url: emulator.url, api_key: 'emulated' },
-        { name: 'gemini', type: 'gemini', base_url: emulator.url, api_key: 'emulated' },
-        { name: 'local', type: 'openai-compatible', base_url: `${emulator.url}/v1`, api_key: 'emulated', price_family: 'self-hosted' },
-      ],
-      models: [{ name: 'local-llama', provider: 'local', model: 'llama-3.1-8b-instruct' }],
+      ...demoModels(emulator.url),
       ...demoControlPlane,
     }),
   });

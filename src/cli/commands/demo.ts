@@ -21,6 +21,17 @@ export interface DemoOptions {
  * are scoped to chat features: a budget covering embeddings calls currently refuses them (its pre-flight estimate reads
  * the body as a chat request: 400 "messages: expected array").
  */
+/** The demo's providers (all on the emulator at `emulatorUrl`) and its model alias. */
+export const demoModels = (emulatorUrl: string) => ({
+  providers: [
+    { name: 'openai', type: 'openai', base_url: `${emulatorUrl}/v1`, api_key: 'emulated' },
+    { name: 'anthropic', type: 'anthropic', base_url: emulatorUrl, api_key: 'emulated' },
+    { name: 'gemini', type: 'gemini', base_url: emulatorUrl, api_key: 'emulated' },
+    { name: 'local', type: 'openai-compatible', base_url: `${emulatorUrl}/v1`, api_key: 'emulated', price_family: 'self-hosted' },
+  ],
+  models: [{ name: 'local-llama', provider: 'local', model: 'llama-3.1-8b-instruct' }],
+});
+
 export const demoControlPlane = {
   budgets: [
     { name: 'code-review-monthly', scope: { feature: 'code-review' }, period: 'monthly', limit_usd: 0.5, action: 'shadow' },
@@ -63,13 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<{ gateway: RunningG
     input: {
       server: { host: '127.0.0.1', port: options.port, auth: 'none' },
       storage: { path: options.dbPath, flush_interval_ms: 50 },
-      providers: [
-        { name: 'openai', type: 'openai', base_url: `${emulator.url}/v1`, api_key: 'emulated' },
-        { name: 'anthropic', type: 'anthropic', base_url: emulator.url, api_key: 'emulated' },
-        { name: 'gemini', type: 'gemini', base_url: emulator.url, api_key: 'emulated' },
-        { name: 'local', type: 'openai-compatible', base_url: `${emulator.url}/v1`, api_key: 'emulated', price_family: 'self-hosted' },
-      ],
-      models: [{ name: 'local-llama', provider: 'local', model: 'llama-3.1-8b-instruct' }],
+      ...demoModels(emulator.url),
       ...demoControlPlane,
     },
   });

@@ -11,21 +11,11 @@
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { scopeColumns } from './ledger-spend.js';
 import { bucketCase, factsSql, rollupDimensions, splitFor, type ReadSource } from './rollups.js';
 
 /** The ledger column of each groupable / filterable dimension; `tag:<name>` dimensions read the tags JSON. */
-export const spendColumns = {
-  team: 'team',
-  app: 'app',
-  feature: 'feature',
-  key: 'key_id',
-  user: 'user_id',
-  customer: 'customer',
-  session: 'session_id',
-  model: 'requested_model',
-  served_model: 'served_model',
-  provider: 'provider',
-} as const;
+export const spendColumns = { ...scopeColumns, served_model: 'served_model', provider: 'provider' } as const;
 
 export type SpendColumn = keyof typeof spendColumns;
 export type SpendDimension = { kind: 'column'; name: SpendColumn } | { kind: 'tag'; name: string };
