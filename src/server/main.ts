@@ -15,6 +15,7 @@ import { priceUsage, type PriceCatalog } from '../pricing/index.js';
 import { priceCatalogFromConfig } from '../providers/price-family.js';
 import type { Dialect } from '../spec/canonical.js';
 import type { Environment, LoadedConfig } from '../spec/config/load-config.js';
+import type { BudgetSpendUpdate } from '../spec/governance.js';
 import { ConfigError } from '../spec/config/load-config.js';
 import type { KeyStore, LedgerStore, VirtualKey } from '../spec/ports.js';
 import { openSqliteStores } from '../stores/sqlite/index.js';
@@ -231,7 +232,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // `jevons budgets set|reset` reach the running gateway through the overrides poller (within 2 s).
   let budgetOverrides: BudgetOverridesPoller | null = null;
   if (config.budgets.length > 0) {
-    const budgetPolicy = budgets({ budgets: config.budgets, counters, estimate: estimateOf, resolveModel: (name) => models.resolve(name), restore: async (query) => ledgerSpend(stores.db, query), recordEvent, onSpend: governanceEvents.onSpend, now, newId, configSource: loaded.source, onError: (error) => logger.error('budget settlement failed', { error: String(error) }) });
+    const onSpend = (update: BudgetSpendUpdate): void => {
+      governanceEvents.onSpend(update);
+      metrics.observeBudget(update);
+    };
+    const budgetPolicy = budgets({ budgets: config.budgets, counters, estimate: estimateOf, resolveModel: (name) => models.resolve(name), restore: async (query) => ledgerSpend(stores.db, query), recordEvent, onSpend, now, newId, configSource: loaded.source, onError: (error) => logger.error('budget settlement failed', { error: String(error) }) });
     governance.push(budgetPolicy);
     budgetOverrides = startBudgetOverridesPoller({ db: stores.db, logger, onChange: (overrides) => budgetPolicy.applyOverrides(overrides) });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BudgetSpendUpdate } from '../spec/governance.js';
 import { ledgerRow } from '../stores/sqlite/__fixtures__/ledger-rows.js';
 import { createMetrics } from './metrics.js';
 
@@ -42,5 +43,40 @@ describe('gateway metrics from ledger rows', () => {
     metrics.observeRows([ledgerRow({ id: '2' })]);
     const text = (await metrics.render()).body;
     expect(sample(text, 'jevons_requests_total', 'provider="openai",model="gpt-4o-2024-08-06",status="2xx",cache="none"')).toBe(2);
+  });
+});
+
+describe('budget gauges', () => {
+  const update = (over: Partial<BudgetSpendUpdate>): BudgetSpendUpdate => ({
+    budget: 'monthly', scope: 'team=search', periodStart: 0, periodEnd: 10_000, spentUsd: 30, spentTokens: 1_200, limitUsd: 120, limitTokens: null, at: 1_000, ...over,
+  });
+
+  it('shows spent, limit and utilisation per budget scope and unit, from the latest report', async () => {
+    let clock = 2_000;
+    const metrics = createMetrics({ now: () => clock });
+    metrics.observeBudget(update({}));
+    metrics.observeBudget(update({ spentUsd: 90, at: 1_500 }));
+    metrics.observeBudget(update({ budget: 'tokens', scope: '', spentTokens: 500, limitUsd: null, limitTokens: 2_000 }));
+    const text = (await metrics.render()).body;
+    expect(sample(text, 'jevons_budget_spent', 'budget="monthly",scope="team=search",unit="usd"')).toBe(90);
+    expect(sample(text, 'jevons_budget_limit', 'budget="monthly",scope="team=search",unit="usd"')).toBe(120);
+    expect(sample(text, 'jevons_budget_utilization_ratio', 'budget="monthly",scope="team=search",unit="usd"')).toBe(0.75);
+    expect(sample(text, 'jevons_budget_utilization_ratio', 'budget="monthly",scope="team=search",unit="tokens"')).toBeUndefined();
+    expect(sample(text, 'jevons_budget_utilization_ratio', 'budget="tokens",scope="",unit="tokens"')).toBe(0.25);
+    // The period ended: its spend no longer stands.
+    clock = 10_000;
+    const later = (await metrics.render()).body;
+    expect(sample(later, 'jevons_budget_spent', 'budget="monthly",scope="team=search",unit="usd"')).toBeUndefined();
+  });
+
+  it('keeps a rolling window until the window has passed since its last report', async () => {
+    let clock = 1_000;
+    const metrics = createMetrics({ now: () => clock });
+    metrics.observeBudget(update({ periodStart: 400, periodEnd: 1_000, at: 1_000 }));
+    expect(sample((await metrics.render()).body, 'jevons_budget_spent', 'budget="monthly",scope="team=search",unit="usd"')).toBe(30);
+    clock = 1_599;
+    expect(sample((await metrics.render()).body, 'jevons_budget_spent', 'budget="monthly",scope="team=search",unit="usd"')).toBe(30);
+    clock = 1_600;
+    expect(sample((await metrics.render()).body, 'jevons_budget_spent', 'budget="monthly",scope="team=search",unit="usd"')).toBeUndefined();
   });
 });

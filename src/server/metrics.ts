@@ -6,11 +6,14 @@
  * flush interval behind), and summed into plain per-(provider, model) records; prom-client's counters receive the
  * sums only when /metrics is scraped (`collect`). So a request costs a few additions, not a dozen label lookups.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BudgetSpendUpdate } from '../spec/governance.js';
 import type { LedgerRow } from '../spec/ledger.js';
 
 /** Distinct model labels kept per counter; callers choose model names, so the label set must be bounded. */
 const MAX_MODEL_LABELS = 500;
+/** Budget scope values shown (a `user: '*'` budget has one per user): the first ones seen, the rest are left out. */
+const MAX_BUDGET_SCOPES = 1_000;
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -18,6 +21,8 @@ export interface GatewayMetrics {
   countUnpriced(provider: string, model: string): void;
   /** Ledger rows just written (one per upstream attempt or cache hit). */
   observeRows(rows: readonly LedgerRow[]): void;
+  /** Where a budget scope stands after a settle (the budget policy's onSpend): the budget gauges. */
+  observeBudget(update: BudgetSpendUpdate): void;
   render(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -37,7 +42,14 @@ interface Pending {
 
 const statusClassOf = (row: LedgerRow): number => (row.errorCode !== null && row.status < 400 ? 3 : row.status >= 500 ? 2 : row.status >= 400 ? 1 : 0);
 
-export function createMetrics(): GatewayMetrics {
+/**
+ * When a budget's last reported spend stops being true: at the end of its calendar period, or once a rolling window
+ * (reported with periodEnd = the report's instant) has fully passed since the report.
+ */
+const expiryOf = (update: BudgetSpendUpdate): number => (update.periodEnd === update.at ? update.at + (update.periodEnd - update.periodStart) : update.periodEnd);
+
+export function createMetrics(options: { now?: () => number } = {}): GatewayMetrics {
+  const now = options.now ?? Date.now;
   const registry = new Registry();
   const models = new Set<string>();
   const boundedModel = (model: string): string => {
@@ -51,6 +63,11 @@ export function createMetrics(): GatewayMetrics {
   const tokens = new Counter({ name: 'jevons_tokens_total', help: 'Billed tokens by kind (disjoint kinds; reasoning is a part of output).', labelNames: ['provider', 'model', 'kind'] as const, registers: [registry] });
   const cost = new Counter({ name: 'jevons_cost_usd_total', help: 'Metered cost in USD of priced rows.', labelNames: ['provider', 'model'] as const, registers: [registry] });
   const saved = new Counter({ name: 'jevons_saved_usd_total', help: 'Cost avoided (uncached cost minus cost) by response-cache hits and by provider prompt caching.', labelNames: ['provider', 'model', 'source'] as const, registers: [registry] });
+  const budgetsSeen = new Map<string, BudgetSpendUpdate>();
+  const budgetLabels = ['budget', 'scope', 'unit'] as const;
+  const budgetSpent = new Gauge({ name: 'jevons_budget_spent', help: 'Spend of a budget scope in its current period (USD or tokens), as of its last settled request in this process.', labelNames: budgetLabels, registers: [registry], collect: () => collectBudgets() });
+  const budgetLimit = new Gauge({ name: 'jevons_budget_limit', help: 'Limit of a budget scope in force (USD or tokens).', labelNames: budgetLabels, registers: [registry] });
+  const budgetUtilisation = new Gauge({ name: 'jevons_budget_utilization_ratio', help: 'Spent / limit of a budget scope in its current period (1 = limit reached).', labelNames: budgetLabels, registers: [registry] });
   const buckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
   const duration = new Histogram({ name: 'jevons_request_duration_seconds', help: 'Upstream attempt duration, start to end of the response.', labelNames: ['provider'] as const, buckets, registers: [registry] });
   const firstByte = new Histogram({ name: 'jevons_time_to_first_byte_seconds', help: 'Time from sending an attempt upstream to its response headers.', labelNames: ['provider'] as const, buckets, registers: [registry] });
@@ -68,6 +85,25 @@ export function createMetrics(): GatewayMetrics {
       if (entry.savedUsd[1]! > 0) saved.inc({ ...base, source: 'prompt_cache' }, entry.savedUsd[1]!);
     }
     pending.clear();
+  }
+
+  /** Sets the budget gauges from the last report of every budget scope whose period still runs. */
+  function collectBudgets(): void {
+    for (const gauge of [budgetSpent, budgetLimit, budgetUtilisation]) gauge.reset();
+    const at = now();
+    for (const [key, update] of budgetsSeen) {
+      if (expiryOf(update) <= at) {
+        budgetsSeen.delete(key);
+        continue;
+      }
+      for (const [unit, spent, limit] of [['usd', update.spentUsd, update.limitUsd], ['tokens', update.spentTokens, update.limitTokens]] as const) {
+        if (limit === null) continue;
+        const labels = { budget: update.budget, scope: update.scope, unit };
+        budgetSpent.set(labels, spent);
+        budgetLimit.set(labels, limit);
+        if (limit > 0) budgetUtilisation.set(labels, spent / limit);
+      }
+    }
   }
 
   return {
@@ -97,6 +133,10 @@ export function createMetrics(): GatewayMetrics {
           if (row.firstByteAt !== null) firstByte.observe({ provider: row.provider }, Math.max(0, row.firstByteAt - row.startedAt) / 1000);
         }
       }
+    },
+    observeBudget(update) {
+      const key = `${update.budget}\u0000${update.scope}`;
+      if (budgetsSeen.has(key) || budgetsSeen.size < MAX_BUDGET_SCOPES) budgetsSeen.set(key, update);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -70,6 +70,13 @@ describe('500 concurrent requests against a small USD budget', () => {
     expect(group?.costUsd ?? Infinity).toBeLessThanOrEqual(0.005 + estimate.worst_case_usd);
     // 10 input + 50 output tokens of gpt-4o-mini per call.
     expect(group?.costUsd).toBeCloseTo(served * (10 * 0.15 + 50 * 0.6) / 1e6, 12);
+
+    // /metrics shows where the budget stands: the counted spend of the served calls against its limit.
+    const text = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    const gauge = (name: string): number => Number(text.split('\n').find((line) => line.startsWith(`${name}{budget="load-usd",scope="team=load",unit="usd"}`))?.split(' ').at(-1));
+    expect(gauge('jevons_budget_limit')).toBe(0.005);
+    expect(gauge('jevons_budget_spent')).toBeCloseTo(group?.costUsd ?? NaN, 12);
+    expect(gauge('jevons_budget_utilization_ratio')).toBeCloseTo((group?.costUsd ?? NaN) / 0.005, 9);
   });
 });
 
