@@ -1,7 +1,18 @@
-import type { Attempt, Call, Policy, RoutingDecision } from '../pipeline/call.js';
+import type { Attempt, Call, Policy, RouteTarget, RoutingDecision } from '../pipeline/call.js';
 import type { LedgerRow } from '../spec/ledger.js';
+import type { TokenUsage } from '../spec/usage.js';
 
-/** The routing columns of a call's rows (docs/routing.md): the same on every attempt; all null without a decision. */
+/**
+ * Prices a usage record at a target's price entry (config overrides included) at instant `at`: the cost of serving it
+ * with that model. Null when the model has no price (or none for the usage's service tier). Shadow mode's would-be
+ * model; built by the composition root (policies/routing/shadow-cost.ts createShadowPricer).
+ */
+export type ShadowPricer = (input: { target: RouteTarget; usage: TokenUsage; at: number }) => number | null;
+
+/**
+ * The routing columns of a call's rows (docs/routing.md): the same on every attempt (but shadow_cost_usd, per attempt:
+ * shadowCostOf); all null without a decision.
+ */
 type RoutingColumns = Pick<LedgerRow, 'routeTier' | 'routeReason' | 'routeScore' | 'routeClassifier' | 'routeCandidates' | 'shadowTier' | 'shadowProvider' | 'shadowModel' | 'shadowCostUsd'>;
 
 const unrouted: RoutingColumns = {
@@ -25,16 +36,30 @@ export function routingColumns(routing: RoutingDecision | null | undefined): Rou
   };
 }
 
+/**
+ * shadow_cost_usd of one attempt's row in shadow mode: the attempt's usage as served (input, cache reads and writes,
+ * output with reasoning, service tier) priced at the would-be model at the attempt's start, so that it compares with
+ * the row's cost_total_usd; null when that model has no price. The pre-flight estimate (input only) stays only where
+ * the usage is unknown (no answer: a transport failure) or no pricer is given.
+ */
+export function shadowCostOf(shadow: NonNullable<RoutingDecision['shadow']>, attempt: Attempt, price: ShadowPricer | undefined): number | null {
+  if (attempt.usage === null || price === undefined) return shadow.estimatedCostUsd;
+  return price({ target: shadow.target, usage: attempt.usage, at: attempt.startedAt });
+}
+
 export interface MeterOptions {
   enqueue: (row: LedgerRow) => void;
   configHash: string;
   newId: () => string;
+  /** Prices shadow mode's would-be model on each attempt's actual usage (shadowCostOf); absent = the pre-flight estimate. */
+  priceShadow?: ShadowPricer;
 }
 
 /** Builds the ledger row of one attempt. Pure: exported for tests and replay. */
-export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string; routing?: RoutingColumns }): LedgerRow {
+export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string; routing?: RoutingColumns; priceShadow?: ShadowPricer }): LedgerRow {
   const { call, attempt } = options;
   const routing = options.routing ?? routingColumns(call.routing);
+  const shadow = call.routing?.shadow;
   const usage = attempt.usage;
   const cost = attempt.cost;
   return {
@@ -85,7 +110,7 @@ export function attemptToRow(options: { call: Call; attempt: Attempt; index: num
     shadowTier: routing.shadowTier,
     shadowProvider: routing.shadowProvider,
     shadowModel: routing.shadowModel,
-    shadowCostUsd: routing.shadowCostUsd,
+    shadowCostUsd: shadow === null || shadow === undefined ? routing.shadowCostUsd : shadowCostOf(shadow, attempt, options.priceShadow),
     followsReason: attempt.followsReason ?? null,
     previousCostTotalUsd: null,
     previousPriceRef: null,
@@ -102,7 +127,7 @@ export const meter = (options: MeterOptions): Policy =>
       // Computed once per call: every row of it carries the same decision.
       const routing = routingColumns(call.routing);
       call.attempts.forEach((attempt, index) => {
-        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash, routing }));
+        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash, routing, priceShadow: options.priceShadow }));
       });
     }
   };

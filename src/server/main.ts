@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { attribute } from '../policies/attribute.js';
 import { authenticate, hashSecret } from '../policies/authenticate.js';
 import { meter } from '../policies/meter.js';
+import { createShadowPricer } from '../policies/routing/shadow-cost.js';
 import { route } from '../policies/route.js';
 import { compose, type Call, type Policy } from '../pipeline/call.js';
 import { createLedgerWriter, type LedgerWriter } from '../pipeline/ledger-writer.js';
@@ -299,7 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     route({ resolve: (model) => models.resolve(model), describe: () => models.describe(), routing: routing.runtime }),
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
     ...governance,
-    meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId }),
+    meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId, priceShadow: createShadowPricer({ catalog, priceFamilyOf: (provider) => runtimes.get(provider)?.priceFamily }) }),
     ...cachePolicies,
   ];
   // --- routing execution ---
@@ -325,7 +326,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // --- end dashboard ---
   // --- admin ---
   // The admin API (/admin/v1, docs/admin-api.md): its own token, read from the variable admin.token_env names.
-  const admin = createAdminApi({ db: stores.db, keys: stores.keys, budgets: config.budgets, admin: config.admin, token: options.env[config.admin.token_env], plans: config.plans, customers: config.customers, now, logger, maxBodyBytes: config.server.max_body_bytes });
+  const admin = createAdminApi({ db: stores.db, keys: stores.keys, budgets: config.budgets, admin: config.admin, token: options.env[config.admin.token_env], plans: config.plans, customers: config.customers, now, logger, maxBodyBytes: config.server.max_body_bytes, health: { tracker: routingExecution.health, providers: () => config.providers.map((provider) => provider.name) } });
   // --- end admin ---
   // --- outcomes ---
   // POST /v1/jevons/outcomes (docs/outcomes.md): authenticated like a model call, one transaction per batch.

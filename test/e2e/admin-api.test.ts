@@ -373,12 +373,23 @@ describe('bad parameters', () => {
   });
 });
 
+describe('GET /providers/health', () => {
+  it("lists the gateway's configured providers with their circuit state", async () => {
+    const body = await get('/providers/health');
+    const providers = body.providers as Json[];
+    expect(providers.length).toBeGreaterThan(0);
+    for (const provider of providers) expect(provider).toMatchObject({ state: 'closed', probe_in_flight: false });
+    expect(body.failure_threshold).toEqual(expect.any(Number));
+  });
+});
+
 describe('GET /openapi.json', () => {
   const expected = [
     'GET /spend', 'GET /spend/top', 'GET /requests', 'GET /requests/{id}', 'GET /budgets', 'PUT /budgets/{name}', 'POST /budgets/{name}/reset',
     'GET /alerts', 'GET /breakers/trips', 'GET /events', 'GET /savings', 'GET /keys', 'POST /keys', 'DELETE /keys/{id}',
     'GET /plans', 'PUT /plans/{name}', 'DELETE /plans/{name}', 'GET /customers', 'PUT /customers/{id}', 'GET /openapi.json',
     'GET /outcomes', 'GET /forecast', 'GET /whales', 'GET /waste', // analytics-routes.ts
+    'GET /providers/health', // health-routes.ts
   ];
   it('documents every routed path and method, with its query parameters', async () => {
     const document = await get('/openapi.json');

@@ -157,9 +157,29 @@ describe('shadow mode', () => {
       provider: 'anthropic', requestedModel: 'claude-sonnet-4-5', routeTier: null, routeReason: 'shadow:rule:0',
       routeCandidates: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], shadowTier: 'small', shadowProvider: 'openai', shadowModel: 'gpt-4o-mini',
     });
-    // The estimated input tokens at gpt-4o-mini's $0.15 per Mtok input price.
-    expect(row?.shadowCostUsd).toBeGreaterThan(0);
-    expect(row?.shadowCostUsd).toBeLessThan((100 * 0.15) / 1e6);
+    // The usage as served (the answer's input and output tokens) at gpt-4o-mini's $0.15 / $0.60 per Mtok: comparable
+    // with cost_total_usd, which prices the same tokens at claude-sonnet-4-5.
+    expect(row?.outputTokens).toBeGreaterThan(0);
+    expect(row?.shadowCostUsd).toBeCloseTo(((row?.inputTokens ?? 0) * 0.15 + (row?.outputTokens ?? 0) * 0.6) / 1e6, 12);
+    expect(row?.costTotalUsd).toBeGreaterThan(row?.shadowCostUsd ?? Infinity);
+  });
+
+  it('a shadowed attempt that got no answer keeps the pre-flight estimate; the one that answered is priced on its usage', async () => {
+    const emu = (directive: Record<string, unknown>) => `[[emu:${JSON.stringify(directive)}]]`;
+    const body = { model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: `${EASY} ${emu({ reply: 'after a reset', reset: true, fail_times: 1, usage: { input: 2_000, output: 300 } })}` }] };
+    const on = await send(shadow, body, { 'x-jevons-feature': 'support' });
+    expect(on.status).toBe(200);
+    const rows = await shadow.rowsOf(on.requestId);
+    expect(rows.map((row) => [row.attempt, row.errorCode, row.inputTokens, row.outputTokens])).toEqual([
+      [1, 'upstream_unreachable', 0, 0],
+      [2, null, 2_000, 300],
+    ]);
+    // Attempt 1: the estimated input tokens at gpt-4o-mini's input price (well under 2,000 tokens' worth).
+    expect(rows[0]?.shadowCostUsd).toBeGreaterThan(0);
+    expect(rows[0]?.shadowCostUsd).toBeLessThan((200 * 0.15) / 1e6);
+    expect(rows[0]?.costTotalUsd).toBeNull();
+    // Attempt 2: 2,000 input and 300 output tokens at gpt-4o-mini.
+    expect(rows[1]?.shadowCostUsd).toBeCloseTo((2_000 * 0.15 + 300 * 0.6) / 1e6, 12);
   });
 
   it('a jevons/auto call has no model to serve as asked: it is served as decided', async () => {

@@ -19,7 +19,7 @@ import { createSqliteEventStore } from '../../stores/sqlite/event-store.js';
 import { openSqliteStores } from '../../stores/sqlite/index.js';
 import { loadConfig } from '../load.js';
 import { count, formatTable, usd } from '../table.js';
-import { budgetScopeSpend, scopeParts } from './budgets-spend.js';
+import { budgetScopeSpend, scopeParts } from '../../stores/sqlite/budget-scope-spend.js';
 
 export interface BudgetListEntry {
   budget: string;

@@ -16,7 +16,11 @@ export interface RoutingRuntime {
   scorer: Scorer;
   /** The caller's body as the canonical request (the dialect codec; injected: policies cannot import server/). */
   toCanonical: (call: Call) => ChatRequest;
-  /** Shadow mode: the estimated cost of serving `call` with `target` (null when unpriced). */
+  /**
+   * Shadow mode: the pre-flight estimate of serving `call` with `target` (its estimated input tokens at the target's
+   * input price; null when unpriced). The meter replaces it with the attempt's actual usage priced at the target
+   * (policies/meter.ts shadowCostOf) wherever that usage is known; it stays on rows whose attempt got no answer.
+   */
   estimateCostFor?: (call: Call, target: RouteTarget) => number | null;
 }
 

@@ -12,6 +12,7 @@ import { AdminError, sendAdminError, sendAdminJson } from './admin-error.js';
 import { analyticsRoutes, analyticsSchemas } from './analytics-routes.js';
 import { AdminQuery } from './admin-params.js';
 import { obj, str, type AdminDeps, type AdminRoute, type Method } from './admin-route.js';
+import { healthRoutes, healthSchemas, type HealthRoutesSource } from './health-routes.js';
 import { logRoutes, logSchemas } from './log-routes.js';
 import { manageRoutes, manageSchemas } from './manage-routes.js';
 import { buildOpenApi } from './openapi.js';
@@ -28,14 +29,20 @@ export interface AdminApiOptions extends Omit<AdminDeps, 'timezone'> {
   plans: readonly PlanConfig[];
   customers: Readonly<Record<string, string>>;
   version?: string;
+  /** Routing execution's provider health circuits for GET /providers/health; absent = that route answers 404. */
+  health?: HealthRoutesSource;
 }
 
 export type AdminHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 const openApiRoute: AdminRoute = { method: 'GET', path: '/openapi.json', summary: 'This document (OpenAPI 3.1)', response: { type: 'object' }, handle: async () => null };
 
+function routesOf(health: HealthRoutesSource | undefined): AdminRoute[] {
+  return [...spendRoutes, ...logRoutes, ...manageRoutes, ...planRoutes, ...analyticsRoutes, ...healthRoutes(health), openApiRoute];
+}
+
 /** Every route, the OpenAPI one included. Exported for the documentation test. */
-export const adminRoutes: readonly AdminRoute[] = [...spendRoutes, ...logRoutes, ...manageRoutes, ...planRoutes, ...analyticsRoutes, openApiRoute];
+export const adminRoutes: readonly AdminRoute[] = routesOf(undefined);
 
 /** `/requests/{id}` -> a matcher returning the decoded `{name}` values, or null. */
 function compile(path: string): (segments: readonly string[]) => Record<string, string> | null {
@@ -67,8 +74,9 @@ export function createAdminApi(options: AdminApiOptions): AdminHandler {
   const deps: AdminDeps = { db: options.db, keys: options.keys, budgets: options.budgets, timezone: options.admin.timezone, now: options.now, logger: options.logger, maxBodyBytes: options.maxBodyBytes };
   seedPlans(options.db, { plans: options.plans, customers: options.customers, now: options.now() });
   const auth = createAdminAuth({ token: options.token, tokenEnv: options.admin.token_env });
-  const table = adminRoutes.map((route) => ({ route, match: compile(route.path) }));
-  const document = buildOpenApi({ routes: adminRoutes, version: options.version ?? '1', schemas: { Metrics: metricsSchema, ...logSchemas, ...manageSchemas, ...planSchemas, ...analyticsSchemas, Deleted: obj({ deleted: str() }) } });
+  const routes = routesOf(options.health);
+  const table = routes.map((route) => ({ route, match: compile(route.path) }));
+  const document = buildOpenApi({ routes, version: options.version ?? '1', schemas: { Metrics: metricsSchema, ...logSchemas, ...manageSchemas, ...planSchemas, ...analyticsSchemas, ...healthSchemas, Deleted: obj({ deleted: str() }) } });
   const logInternal = (error: unknown) => options.logger.error('admin API internal error', { error: String(error instanceof Error ? error.stack : error) });
 
   const dispatch = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -76,10 +76,14 @@ async function whales(context: AdminContext): Promise<unknown> {
   const history = monthBuckets(addMonths(reportMonth, -(trendMonths - 1)), addMonths(reportMonth, 1), timeZone);
   const monthlyCosts = customerMonthCosts(db, { range: { since: history.from, until: history.to }, monthBounds: history.bounds }).map((r) => ({ customer: r.customer, month: history.months[r.bucket] ?? reportMonth, costUsd: r.costUsd }));
   const reportFrom = history.bounds[history.bounds.length - 2] ?? history.from;
-  const sessions = topSessions === 0 ? [] : heaviestSessions(db, { range: { since: reportFrom, until: history.to }, top: topSessions });
   const plans = listPlans(db).map((p) => ({ name: p.name, monthlyPriceUsd: p.monthlyPriceUsd, ...(p.includedUsageUsd === null ? {} : { includedUsageUsd: p.includedUsageUsd }) }));
   const customerPlans = listCustomerPlans(db).map((c) => ({ customer: c.customer, plan: c.plan }));
-  const report = whaleReport({ plans, customerPlans, monthlyCosts, sessions, month: reportMonth, whaleShare, trendMonths, topSessions });
+  const options = { plans, customerPlans, monthlyCosts, month: reportMonth, whaleShare, trendMonths, topSessions };
+  // Sessions are read for the customers of the requested page only: the order does not depend on them.
+  const ranked = whaleReport({ ...options, sessions: [] });
+  const shown = pageOf(ranked.customers, context).data.map((c) => c.customer);
+  const sessions = topSessions === 0 || shown.length === 0 ? [] : heaviestSessions(db, { range: { since: reportFrom, until: history.to }, top: topSessions, customers: shown });
+  const report = whaleReport({ ...options, sessions });
   const t = report.totals;
   return {
     month: report.month,

@@ -3,7 +3,7 @@
  * from src/stores/sqlite/admin-spend.ts; this file parses the request and shapes the JSON.
  */
 import { z } from 'zod';
-import { savingsBySource, spendBuckets, spendColumns, spendGroups, type SpendDimension, type SpendFilter, type SpendMetrics, type SpendRange } from '../../stores/sqlite/admin-spend.js';
+import { savingsBySource, spendColumns, spendGroups, spendSeries, zeroMetrics, type SpendDimension, type SpendFilter, type SpendMetrics, type SpendRange } from '../../stores/sqlite/admin-spend.js';
 import { badParam } from './admin-error.js';
 import { encodeCursor, type AdminQuery } from './admin-params.js';
 import { arr, cursorParam, fromParam, int, limitParam, nullable, num, obj, ref, str, toParam, tzParam, type AdminContext, type AdminRoute, type JsonSchema, type ParamDoc } from './admin-route.js';
@@ -38,7 +38,7 @@ function parseFilters(query: AdminQuery): SpendFilter[] {
 
 /** The ledger metrics as the API shows them (snake_case, tokens by kind, savings split by source). */
 export function metricsJson(m: SpendMetrics | undefined): Record<string, unknown> {
-  const v = m ?? { rows: 0, requests: 0, errors: 0, costUsd: 0, costUncachedUsd: 0, unpricedRows: 0, estimatedRows: 0, inputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0, exactCacheHits: 0, semanticCacheHits: 0, responseCacheSavedUsd: 0, promptCacheSavedUsd: 0 };
+  const v = m ?? zeroMetrics();
   return {
     cost_usd: v.costUsd,
     cost_uncached_usd: v.costUncachedUsd,
@@ -87,16 +87,13 @@ async function spend(context: AdminContext): Promise<unknown> {
   const offset = context.query.cursor(offsetCursor)?.o ?? 0;
   const bounds = bucketBounds({ from, to, interval, timeZone });
   const db = context.deps.db;
-  const pageRows = spendGroups(db, { range, groupBy, limit: limit + 1, offset });
-  const groups = pageRows.slice(0, limit);
-  const cells = groups.length === 0 ? [] : spendBuckets(db, { range, groupBy, groups: groups.map((group) => group.group), bounds });
+  const { groups, more, cells, total } = spendSeries(db, { range, groupBy, limit, offset, bounds });
   const series = new Map<string, Map<number, SpendMetrics>>();
   for (const cell of cells) {
     const key = JSON.stringify(cell.group);
     if (!series.has(key)) series.set(key, new Map());
     series.get(key)?.set(cell.bucket, cell);
   }
-  const [total] = spendGroups(db, { range, groupBy: null, limit: 1, offset: 0 });
   return {
     from: formatLocal(from, timeZone),
     to: formatLocal(to, timeZone),
@@ -110,7 +107,7 @@ async function spend(context: AdminContext): Promise<unknown> {
       totals: metricsJson(group),
       series: bounds.slice(0, -1).map((_, index) => metricsJson(series.get(JSON.stringify(group.group))?.get(index))),
     })),
-    next_cursor: pageRows.length > limit ? encodeCursor({ o: offset + limit }) : null,
+    next_cursor: more ? encodeCursor({ o: offset + limit }) : null,
   };
 }
 

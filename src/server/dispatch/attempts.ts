@@ -10,18 +10,21 @@
  *   are never retried. The caller gets the last failure in its dialect.
  * - Streams fail over only before the first byte reaches the client: once a stream has started, an upstream failure
  *   ends it as it always did.
+ * - Each attempt runs under its own abort handle (sendAttempt), so that its total-time limit ends that attempt only:
+ *   a total-time timeout is retried like a connect or first-byte timeout unless a byte already reached the client.
  * - Cascades: the cheaper tier's answer is buffered and validated; a failing validator escalates to the next tier.
  *
  * Without a routing decision (or without `deps.routing`) a call gets exactly one attempt to `call.target`.
  */
-import type { Call, RouteTarget } from '../../pipeline/call.js';
+import type { Call, CallAbort, RouteTarget } from '../../pipeline/call.js';
 import { createCascade, type Cascade, type WebhookPost } from '../../policies/routing/cascade/index.js';
 import { createHealthTracker, type HealthTracker } from '../../policies/routing/health/index.js';
 import type { RoutingConfig } from '../../spec/config/routing-schema.js';
 import { GatewayError } from '../../spec/errors.js';
+import { AbortHandle } from '../http/abort-handle.js';
 import { sendBuffered, writeBuffered, type BufferedAnswer, type UpstreamHeaders } from './buffered.js';
 import type { DispatchDeps } from './dispatch-deps.js';
-import { backoffMs, classifyFailure, healthOutcome, RetryableUpstreamFailure } from './retry-plan.js';
+import { attemptError, backoffMs, classifyFailure, healthFailure, healthOutcome, RetryableUpstreamFailure } from './retry-plan.js';
 
 export interface FallbackSettings {
   maxAttempts: number;
@@ -66,13 +69,17 @@ export function createRoutingExecution(options: {
   };
 }
 
-/** One attempt to `target` by the live paths (forward / translate); `defer` = throw a retryable failure unwritten. */
-export type SendOnce = (call: Call, target: RouteTarget, defer: boolean) => Promise<void>;
+/**
+ * One attempt to `target` by the live paths (forward / translate); `defer` = throw a retryable failure unwritten. A
+ * null target (no route was found) fails with an internal error naming the model.
+ */
+export type SendOnce = (call: Call, target: RouteTarget | null, defer: boolean) => Promise<void>;
 
 type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown; retryable: boolean };
 
 interface CandidatePass<R> {
   call: Call;
+  deps: DispatchDeps;
   exec: RoutingExecution;
   candidates: readonly RouteTarget[];
   /** followsReason of this pass's first attempt (a cascade escalation), null for the call's first. */
@@ -95,7 +102,51 @@ function markAttempts(call: Call, exec: RoutingExecution, from: number, reason: 
     const attempt = call.attempts[index];
     if (attempt === undefined) continue;
     if (index === from && reason !== null) attempt.followsReason = reason;
-    exec.health.record(attempt.provider, healthOutcome(attempt));
+    const outcome = healthOutcome(attempt);
+    exec.health.record(attempt.provider, outcome, outcome === 'failure' ? healthFailure(attempt) : undefined);
+  }
+}
+
+/**
+ * The stable error of a failed send (attemptError), written on the attempts it made too (their code was `internal`, or
+ * none for a body read that failed after a 200). `handle` is the abort handle the send ran under: fired while the
+ * client is still there, it was the attempt's total-time limit.
+ */
+function failedSend(options: { call: Call; deps: DispatchDeps; target: RouteTarget | null; from: number; handle: CallAbort; error: unknown }): unknown {
+  const { call, error } = options;
+  const runtime = options.target === null ? undefined : options.deps.runtimes.get(options.target.provider);
+  const mapped = attemptError({ error, runtime, timedOut: options.handle.aborted && !call.clientAborted, clientAborted: call.clientAborted });
+  if (mapped !== error && GatewayError.isInstance(mapped)) {
+    for (let index = options.from; index < call.attempts.length; index++) {
+      const attempt = call.attempts[index];
+      if (attempt !== undefined && (attempt.errorCode === null || attempt.errorCode === 'internal')) attempt.errorCode = mapped.code;
+    }
+  }
+  return mapped;
+}
+
+/**
+ * One attempt of the loop under an abort handle of its own. The upstream client's total-time limit aborts the handle
+ * the request was sent with (server/upstream/upstream-client.ts); with the call's handle that would end the whole call
+ * and no other candidate could be tried. While the attempt runs, `call.controller` is the attempt's handle (readonly
+ * to policies; swapped only here, and put back when the attempt ends), so the client going away (server/app.ts aborts
+ * `call.controller`) still aborts the request in flight, and is carried over to the call's own handle afterwards. A
+ * call whose handle has already fired keeps it.
+ */
+async function sendAttempt<R>(options: { call: Call; deps: DispatchDeps; target: RouteTarget; send: () => Promise<R> }): Promise<R> {
+  const { call } = options;
+  const callHandle = call.controller;
+  const handle: CallAbort = callHandle.aborted ? callHandle : new AbortHandle();
+  const slot: { controller: CallAbort } = call;
+  slot.controller = handle;
+  const from = call.attempts.length;
+  try {
+    return await options.send();
+  } catch (error) {
+    throw failedSend({ call, deps: options.deps, target: options.target, from, handle, error });
+  } finally {
+    slot.controller = callHandle;
+    if (call.clientAborted) callHandle.abort();
   }
 }
 
@@ -123,14 +174,15 @@ async function runCandidates<R>(pass: CandidatePass<R>): Promise<Outcome<R>> {
     announce(call, target);
     const before = call.attempts.length;
     try {
-      const value = await pass.send(target, !last);
+      const value = await sendAttempt({ call, deps: pass.deps, target, send: () => pass.send(target, !last) });
       markAttempts(call, exec, before, reason);
       return { ok: true, value };
     } catch (error) {
       markAttempts(call, exec, before, reason);
       const failure = classifyFailure(error, exec.now());
       if (failure === null) return { ok: false, error, retryable: false };
-      if (last || call.clientAborted || call.controller.aborted) return { ok: false, error, retryable: true };
+      // Never after a byte has reached the client (a started stream ends as it was; see the file comment).
+      if (last || call.clientAborted || call.controller.aborted || call.response.headersSent) return { ok: false, error, retryable: true };
       reason = failure.reason;
       if (pick.index + 1 < candidates.length) {
         // Another candidate: go now, whatever this one asked us to wait.
@@ -167,7 +219,7 @@ async function runCascade(call: Call, deps: DispatchDeps, exec: RoutingExecution
   let reason: string | null = null;
   for (let tier = 0; tier < tiers.length; tier++) {
     const isLast = tier === tiers.length - 1;
-    const outcome: Outcome<BufferedAnswer> = await runCandidates({ call, exec, candidates: tiers[tier] as RouteTarget[], firstReason: reason, send: (target) => sendBuffered({ call, deps, target, headers }) });
+    const outcome: Outcome<BufferedAnswer> = await runCandidates({ call, deps, exec, candidates: tiers[tier] as RouteTarget[], firstReason: reason, send: (target) => sendBuffered({ call, deps, target, headers }) });
     if (!outcome.ok) {
       const failure: ReturnType<typeof classifyFailure> = outcome.retryable && !isLast && !call.clientAborted ? classifyFailure(outcome.error, exec.now()) : null;
       if (failure === null) return giveUp(outcome.error);
@@ -200,9 +252,15 @@ export async function runAttempts(call: Call, deps: DispatchDeps, paths: { send:
   const exec = deps.routing;
   const routing = call.routing;
   const target = call.target;
-  if (exec === undefined || routing === undefined || routing === null || target === null) return paths.send(call, target as RouteTarget, false);
+  if (exec === undefined || routing === undefined || routing === null || target === null) {
+    // One attempt under the call's own handle (nothing to retry), failing with the same stable errors as the loop's.
+    const from = call.attempts.length;
+    return paths.send(call, target, false).catch((error: unknown) => {
+      throw failedSend({ call, deps, target, from, handle: call.controller, error });
+    });
+  }
   if (exec.cascade !== null && exec.cascade.applies(call)) return runCascade(call, deps, exec, exec.cascade, paths.headers);
   const candidates = candidatesOf(routing.candidates, target);
-  const outcome = await runCandidates({ call, exec, candidates, firstReason: null, send: (next, defer) => paths.send(call, next, defer) });
+  const outcome = await runCandidates({ call, deps, exec, candidates, firstReason: null, send: (next, defer) => paths.send(call, next, defer) });
   if (!outcome.ok) giveUp(outcome.error);
 }

@@ -14,6 +14,7 @@ import { emptyUsage } from '../../spec/usage.js';
 import type { ProviderRuntime } from '../upstream/provider-runtime.js';
 import { dialects, wires } from './codecs.js';
 import { openAttempt, overheadMs, readAll, settleUsage, type DispatchDeps } from './dispatch-deps.js';
+import { errorCodeOf } from './estimate.js';
 import { flatHeaders } from './translate.js';
 
 export interface BufferedAnswer {
@@ -57,7 +58,9 @@ export async function sendBuffered(options: { call: Call; deps: DispatchDeps; ta
     return { request, response };
   } catch (error) {
     attempt.clientAborted = call.clientAborted;
-    if (call.clientAborted) attempt.errorCode = 'client_aborted';
+    // A body that stopped arriving is an error of this attempt whatever its status (the attempt loop maps undici's
+    // own errors to a stable code, attempts.ts).
+    attempt.errorCode = call.clientAborted ? 'client_aborted' : (attempt.errorCode ?? errorCodeOf(error));
     throw error;
   } finally {
     upstream.done();

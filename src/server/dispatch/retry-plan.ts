@@ -1,11 +1,14 @@
 /**
  * What the attempt loop (attempts.ts) needs to decide a retry, as pure functions: which failures are retryable and
- * why, how long a `retry-after` asks to wait, the backoff, and the health outcome of an attempt.
+ * why, how long a `retry-after` asks to wait, the backoff, the stable error of a failed body read, and the health
+ * outcome of an attempt.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Attempt } from '../../pipeline/call.js';
-import type { HealthOutcome } from '../../policies/routing/health/index.js';
+import type { HealthFailure, HealthOutcome } from '../../policies/routing/health/index.js';
 import { GatewayError, UpstreamHttpError } from '../../spec/errors.js';
+import type { ProviderRuntime } from '../upstream/provider-runtime.js';
+import { mapTransportError } from '../upstream/upstream-client.js';
 
 /** Why an attempt follows the previous one (Attempt.followsReason). */
 export type FallbackReason = 'rate_limited' | 'server_error' | 'timeout' | 'connection' | 'circuit_open';
@@ -74,6 +77,25 @@ export function classifyFailure(error: unknown, now: number): Failure | null {
   return null;
 }
 
+/** Codes of undici / socket errors raised while a response body is read: the request was aborted, the body went idle, the connection broke. */
+const bodyTransportCodes = new Set(['UND_ERR_ABORTED', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * The stable error of a failed attempt. The upstream client maps what the request itself throws (connect, first byte)
+ * to GatewayErrors, but a whole body read afterwards by a dispatch path fails with undici's own error: that one is
+ * mapped the same way (`mapTransportError`): the attempt's total time ran out (`timedOut`: its abort handle fired and
+ * the client is still there) -> upstream_timeout; the client went away -> client_aborted; the body went idle past the
+ * first-byte timeout -> upstream_timeout; the connection broke -> upstream_unreachable. Any other error (an HTTP
+ * error, a bug) is returned unchanged.
+ */
+export function attemptError(options: { error: unknown; runtime: ProviderRuntime | undefined; timedOut: boolean; clientAborted: boolean }): unknown {
+  const { error, runtime } = options;
+  if (runtime === undefined || error instanceof RetryableUpstreamFailure || error instanceof UpstreamHttpError || GatewayError.isInstance(error)) return error;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (!options.timedOut && !bodyTransportCodes.has(code)) return error;
+  return mapTransportError({ error, runtime, timedOut: options.timedOut, clientAborted: options.clientAborted });
+}
+
 /** Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^retry)). */
 export function backoffMs(options: { retry: number; initialMs: number; maxMs: number; random: () => number }): number {
   const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** options.retry);
@@ -88,4 +110,9 @@ export function healthOutcome(attempt: Attempt): HealthOutcome {
   if (statusReason(attempt.status) !== null) return 'failure';
   if (attempt.errorCode !== null && failedCodes.has(attempt.errorCode)) return 'failure';
   return attempt.status === 0 ? 'neutral' : 'success';
+}
+
+/** What a failed attempt tells the health tracker: its error code (`http_<status>` without one) and status (0 = no answer). */
+export function healthFailure(attempt: Attempt): HealthFailure {
+  return { code: attempt.errorCode ?? `http_${attempt.status}`, status: attempt.status };
 }

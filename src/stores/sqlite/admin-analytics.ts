@@ -102,17 +102,26 @@ export function customerMonthCosts(db: Database, query: { range: TimeRange; mont
 
 const sessionRow = z.object({ customer: z.string(), session: z.string(), costUsd: z.number(), requests: z.number() });
 
-/** The `top` heaviest sessions of each customer over the range (ties: session id ascending). */
-export function heaviestSessions(db: Database, query: { range: TimeRange; top: number }): Array<z.output<typeof sessionRow>> {
+/**
+ * The `top` heaviest sessions of each customer (or of the given customers) over the range (ties: session id
+ * ascending); requests = first attempts, as everywhere in the admin API. Whole hours come from the session rollup.
+ */
+export function heaviestSessions(db: Database, query: { range: TimeRange; top: number; customers?: readonly string[] }): Array<z.output<typeof sessionRow>> {
+  const split = splitFor(query.range);
+  const ofCustomers = query.customers === undefined ? 'customer IS NOT NULL' : 'customer IN (SELECT value FROM json_each(@customers))';
+  const from = split === null
+    ? `ledger WHERE started_at >= @since AND started_at < @until AND ${ofCustomers} AND session_id IS NOT NULL`
+    : `${factsSql(split, ['customer', 'session_id'])} WHERE ${ofCustomers} AND session_id IS NOT NULL`;
+  const requests = split === null ? 'SUM(attempt = 1)' : 'SUM(requests)';
   const sql = `SELECT customer, session, costUsd, requests FROM (
-      SELECT customer, session_id AS session, TOTAL(cost_total_usd) AS costUsd, COUNT(DISTINCT request_id) AS requests,
+      SELECT customer, session_id AS session, TOTAL(cost_total_usd) AS costUsd, ${requests} AS requests,
         ROW_NUMBER() OVER (PARTITION BY customer ORDER BY TOTAL(cost_total_usd) DESC, session_id ASC) AS position
-      FROM ledger WHERE started_at >= @since AND started_at < @until AND customer IS NOT NULL AND session_id IS NOT NULL
+      FROM ${from}
       GROUP BY customer, session_id)
     WHERE position <= @top ORDER BY customer, position`;
   return db
     .prepare(sql)
-    .all({ ...query.range, top: query.top })
+    .all({ since: query.range.since, until: query.range.until, top: query.top, ...(query.customers === undefined ? {} : { customers: JSON.stringify(query.customers) }) })
     .map((record) => sessionRow.parse(record));
 }
 

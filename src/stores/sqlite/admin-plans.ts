@@ -5,6 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
+import { factsSql, splitRange } from './rollups.js';
 
 export interface Plan {
   name: string;
@@ -100,11 +101,14 @@ const seenRow = z.object({ customer: z.string(), requests: z.number(), costUsd: 
 
 /** Customers with ledger rows in [since, until), with their spend: the ones without a plan show up here. */
 export function customersSeen(db: Database, range: { since: number; until: number }): Array<z.output<typeof seenRow>> {
+  const split = splitRange(range.since, range.until);
+  const sql = split === null
+    ? `SELECT customer, SUM(attempt = 1) AS requests, TOTAL(cost_total_usd) AS costUsd FROM ledger
+       WHERE started_at >= @since AND started_at < @until AND customer IS NOT NULL GROUP BY customer ORDER BY customer`
+    : `SELECT customer, SUM(requests) AS requests, TOTAL(cost_total_usd) AS costUsd FROM ${factsSql(split, ['customer'])}
+       WHERE customer IS NOT NULL GROUP BY customer ORDER BY customer`;
   return db
-    .prepare(
-      `SELECT customer, COUNT(DISTINCT request_id) AS requests, TOTAL(cost_total_usd) AS costUsd FROM ledger
-       WHERE started_at >= @since AND started_at < @until AND customer IS NOT NULL GROUP BY customer ORDER BY customer`,
-    )
+    .prepare(sql)
     .all(range)
     .map((record) => seenRow.parse(record));
 }

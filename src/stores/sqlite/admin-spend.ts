@@ -6,8 +6,9 @@
  * Costs follow the ledger's rules: TOTAL() skips NULL costs, so unpriced rows add no USD and are counted apart;
  * savings are cost_uncached_usd - cost_total_usd per row, split into response cache (rows a cache answered) and
  * provider prompt cache (upstream calls), exactly as src/stores/sqlite/sqlite-ledger-store.ts does.
- * Whenever the group-by and filters are rollup dimensions, whole UTC hours are read from the hourly rollup and only
- * split hours from the ledger (src/stores/sqlite/rollups.ts); user, session and tag dimensions read the ledger.
+ * Whenever one hourly rollup holds the group-by and every filter, whole UTC hours are read from it and only split
+ * hours from the ledger (src/stores/sqlite/rollups.ts); user and tag dimensions, and combinations no rollup holds
+ * (feature with customer, say), read the ledger.
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
@@ -171,10 +172,10 @@ export function spendGroups(db: Database, query: { range: SpendRange; groupBy: S
  * returned. The range must lie within [bounds[0], bounds[n]). A row's bucket is a balanced CASE tree over the bounds
  * (rollups.ts bucketCase: log2(n) comparisons per row, one scan, no join; the bounds are integers written as literals).
  */
-export function spendBuckets(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; groups: ReadonlyArray<string | null>; bounds: readonly number[] }): Array<SpendMetrics & { group: string | null; bucket: number }> {
+export function spendBuckets(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; groups: ReadonlyArray<string | null> | 'all'; bounds: readonly number[] }): Array<SpendMetrics & { group: string | null; bucket: number }> {
   const params: Record<string, unknown> = {};
   const group = query.groupBy === null ? 'NULL' : expressionOf(query.groupBy, 'gpath', params);
-  const inGroups = query.groupBy === null ? undefined : groupsIn(query.groups, params);
+  const inGroups = query.groupBy === null || query.groups === 'all' ? undefined : groupsIn(query.groups, params);
   const from = rollupFrom(query.range, query.groupBy, params, { bounds: query.bounds, ...(inGroups === undefined ? {} : { extra: inGroups }) });
   const rawWhere = (): string => [whereOf(query.range, params), ...(inGroups === undefined ? [] : [inGroups(group)])].join(' AND ');
   const bucket = bucketCase(from === null ? 'started_at' : 'at', query.bounds);
@@ -188,6 +189,62 @@ export function spendBuckets(db: Database, query: { range: SpendRange; groupBy: 
       const { grp, ...rest } = bucketRowSchema.parse(record);
       return { group: grp, ...rest };
     });
+}
+
+/**
+ * Dimensions whose values the configuration bounds (a few dozen features, teams, apps, models, providers): a spend
+ * series grouped by one of them reads every (group, bucket) cell in one statement and adds the group totals and the
+ * total up in JavaScript, instead of three statements over the same rows.
+ */
+const fewGroups: ReadonlySet<SpendColumn> = new Set(['team', 'app', 'feature', 'model', 'served_model', 'provider']);
+
+export const zeroMetrics = (): SpendMetrics => ({ rows: 0, requests: 0, errors: 0, costUsd: 0, costUncachedUsd: 0, unpricedRows: 0, estimatedRows: 0, inputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0, exactCacheHits: 0, semanticCacheHits: 0, responseCacheSavedUsd: 0, promptCacheSavedUsd: 0 });
+const metricKeys = Object.keys(zeroMetrics()) as Array<keyof SpendMetrics>;
+function addInto(sum: SpendMetrics, cell: SpendMetrics): void {
+  for (const key of metricKeys) sum[key] += cell[key];
+}
+/** spendGroups' order: most expensive first, then more rows, then the group value ascending with null first. */
+const byCost = (a: SpendMetrics & { group: string | null }, b: SpendMetrics & { group: string | null }): number =>
+  b.costUsd - a.costUsd || b.rows - a.rows || (a.group === b.group ? 0 : a.group === null ? -1 : b.group === null ? 1 : a.group < b.group ? -1 : 1);
+
+export interface SpendSeries {
+  /** The page of groups (most expensive first), `limit` from `offset`, with their totals. */
+  groups: Array<SpendMetrics & { group: string | null }>;
+  /** Whether groups follow the page. */
+  more: boolean;
+  /** Non-empty (group, bucket) cells of the page's groups. */
+  cells: Array<SpendMetrics & { group: string | null; bucket: number }>;
+  /** Every row of the range, whatever its group. */
+  total: SpendMetrics;
+}
+
+/**
+ * GET /spend in one call: a page of groups with their totals, their cells per bucket and the total. One statement
+ * when there is no group-by or its groups are few (fewGroups); otherwise the page, its cells and the total are three
+ * statements, so a page of customers does not bring every customer's cells into memory.
+ */
+export function spendSeries(db: Database, query: { range: SpendRange; groupBy: SpendDimension | null; limit: number; offset: number; bounds: readonly number[] }): SpendSeries {
+  const { range, groupBy, limit, offset, bounds } = query;
+  if (groupBy === null || (groupBy.kind === 'column' && fewGroups.has(groupBy.name))) {
+    const cells = spendBuckets(db, { range, groupBy, groups: 'all', bounds });
+    const total = zeroMetrics();
+    const totals = new Map<string | null, SpendMetrics & { group: string | null }>();
+    for (const cell of cells) {
+      addInto(total, cell);
+      let sum = totals.get(cell.group);
+      if (sum === undefined) totals.set(cell.group, (sum = { ...zeroMetrics(), group: cell.group }));
+      addInto(sum, cell);
+    }
+    const ranked = [...totals.values()].filter((group) => group.rows > 0).sort(byCost);
+    const groups = ranked.slice(offset, offset + limit);
+    const onPage = new Set(groups.map((group) => group.group));
+    return { groups, more: ranked.length > offset + limit, cells: cells.filter((cell) => onPage.has(cell.group)), total };
+  }
+  const page = spendGroups(db, { range, groupBy, limit: limit + 1, offset });
+  const groups = page.slice(0, limit);
+  const cells = groups.length === 0 ? [] : spendBuckets(db, { range, groupBy, groups: groups.map((group) => group.group), bounds });
+  const [total] = spendGroups(db, { range, groupBy: null, limit: 1, offset: 0 });
+  return { groups, more: page.length > limit, cells, total: total ?? zeroMetrics() };
 }
 
 const sourceRowSchema = z.object({ source: z.string(), hits: z.number(), savedUsd: z.number(), costUsd: z.number(), costUncachedUsd: z.number() });

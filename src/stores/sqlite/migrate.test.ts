@@ -50,7 +50,11 @@ describe('migrations', () => {
       'events_kind_name',
       'keys',
       'ledger',
+      'ledger_daily_customers', // 0012-customer-rollups
+      'ledger_hourly_customers', // 0012-customer-rollups
       'ledger_hourly_features', // 0011-rollups
+      'ledger_hourly_sessions', // 0012-customer-rollups
+      'ledger_hourly_sessions_customer',
       'ledger_request_id',
       'ledger_route_tier', // 0010-routing
       'ledger_started_at',

@@ -1,10 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bucketBounds } from '../../server/admin/admin-time.js';
+import type { BudgetConfig } from '../../spec/config/governance-schema.js';
 import type { LedgerRow } from '../../spec/ledger.js';
 import { ledgerRow } from './__fixtures__/ledger-rows.js';
-import { customerMonthCosts, dailySpendByFeature, spendOf } from './admin-analytics.js';
-import { savingsBySource, spendBuckets, spendGroups, type SpendDimension, type SpendFilter, type SpendRange } from './admin-spend.js';
+import { customerMonthCosts, dailySpendByFeature, heaviestSessions, spendOf } from './admin-analytics.js';
+import { customersSeen } from './admin-plans.js';
+import { budgetScopeSpend } from './budget-scope-spend.js';
+import { savingsBySource, spendBuckets, spendGroups, spendSeries, type SpendDimension, type SpendFilter, type SpendRange } from './admin-spend.js';
 import { insertLedgerSql, toLedgerValues } from './ledger-record.js';
 import { applyCostUpdates } from './ledger-reprice.js';
 import { migrate } from './migrate.js';
@@ -93,6 +96,13 @@ function expectSame(actual: unknown, expected: unknown, path = '$'): void {
 }
 
 const feature: SpendDimension = { kind: 'column', name: 'feature' };
+/** Budget scopes over rollup dimensions (one family, two families) and over a tag (raw ledger). */
+const budgetScopes: Array<BudgetConfig['scope']> = [{}, { team: '*' }, { customer: '*', key: 'key-1' }, { feature: 'chat', customer: '*' }, { team: 'core', tags: { env: 'prod' } }];
+const rollupTables = ['ledger_hourly_features', 'ledger_daily_customers', 'ledger_hourly_customers', 'ledger_hourly_sessions'];
+const timeColumn = (table: string): string => (table.includes('_daily_') ? 'day' : 'hour');
+/** customersSeen's answer computed from the raw ledger alone. */
+const customersSeenRaw = (db: BetterSqlite3.Database, range: { since: number; until: number }) =>
+  db.prepare('SELECT customer, SUM(attempt = 1) AS requests, TOTAL(cost_total_usd) AS costUsd FROM ledger WHERE started_at >= @since AND started_at < @until AND customer IS NOT NULL GROUP BY customer ORDER BY customer').all(range);
 const sortCells = <T extends { group: string | null; bucket: number }>(cells: T[]): T[] => [...cells].sort((a, b) => a.bucket - b.bucket || String(a.group).localeCompare(String(b.group)));
 
 /** Every admin read over the range, through the rollup (auto) or the raw ledger: the two must agree. */
@@ -106,6 +116,13 @@ function reads(db: BetterSqlite3.Database, range: { since: number; until: number
       total: spendGroups(db, { range: spendRange, groupBy: null, limit: 1, offset: 0 }),
       groups,
       byCustomer: spendGroups(db, { range: spendRange, groupBy: { kind: 'column', name: 'customer' }, limit: 2, offset: 1 }),
+      byKey: spendGroups(db, { range: spendRange, groupBy: { kind: 'column', name: 'key' }, limit: 10, offset: 0 }),
+      bySession: spendGroups(db, { range: spendRange, groupBy: { kind: 'column', name: 'session' }, limit: 5, offset: 0 }),
+      customerDays: sortCells(spendBuckets(db, { range: spendRange, groupBy: { kind: 'column', name: 'customer' }, groups: ['acme', null], bounds })),
+      featureOfCustomer: spendGroups(db, { range: { ...spendRange, filters: [...filters, { dimension: { kind: 'column', name: 'customer' }, values: ['acme'] }] }, groupBy: feature, limit: 100, offset: 0 }),
+      sessions: heaviestSessions(db, { range: { ...range, source }, top: 3 }),
+      sessionsOf: heaviestSessions(db, { range: { ...range, source }, top: 2, customers: ['acme', 'initech'] }),
+      budgets: budgetScopes.map((scope) => budgetScopeSpend(db, { budget: { name: 'b', scope, period: 'monthly', timezone: 'UTC', limit_usd: 1, action: 'block', alert_at: [] } as unknown as BudgetConfig, ...range, source })),
       days: sortCells(spendBuckets(db, { range: spendRange, groupBy: feature, groups: groups.map((g) => g.group), bounds })),
       hours: sortCells(spendBuckets(db, { range: spendRange, groupBy: null, groups: [null], bounds: hours })),
       savings: savingsBySource(db, spendRange),
@@ -151,12 +168,35 @@ describe('rollup reads equal raw ledger reads', () => {
     stores.db.exec('UPDATE ledger_hourly_features SET rows = rows + 1');
     const after = read('auto');
     expect(after.total[0]?.rows).toBeGreaterThan(before.total[0]?.rows ?? 0);
-    // Customer and key are not in the rollup's key: those reads stay on the raw ledger.
+    // Team and provider filters with a customer group-by: no rollup holds all three, so that read stays on the ledger.
     expect(after.byCustomer).toEqual(before.byCustomer);
   });
 
-  it('reads the raw ledger for user, session and tag dimensions', () => {
-    stores.db.exec('DELETE FROM ledger_hourly_features');
+  it('reads customers, keys and sessions from their own rollups (changing them changes the answer)', () => {
+    const range = { since: start, until: end };
+    const before = reads(stores.db, range, 'Europe/Paris')('auto');
+    stores.db.exec('UPDATE ledger_hourly_customers SET rows = rows + 1, cost_total_usd = cost_total_usd + 1');
+    stores.db.exec('UPDATE ledger_hourly_sessions SET requests = requests + 1');
+    const after = reads(stores.db, range, 'Europe/Paris')('auto');
+    expect(after.byCustomer[0]?.rows).toBeGreaterThan(before.byCustomer[0]?.rows ?? 0);
+    expect(after.byKey[0]?.costUsd).toBeGreaterThan(before.byKey[0]?.costUsd ?? 0);
+    expect(after.months[0]?.costUsd).toBeGreaterThan(before.months[0]?.costUsd ?? 0);
+    expect(after.sessions[0]?.requests).toBeGreaterThan(before.sessions[0]?.requests ?? 0);
+    expect(after.sessionsOf.map((s) => s.customer)).toEqual(['acme', 'acme', 'initech', 'initech']);
+    expect(after.budgets[2]?.[0]?.spentUsd).toBeGreaterThan(before.budgets[2]?.[0]?.spentUsd ?? 0);
+    // A budget on a feature and a customer: no rollup holds both, the raw ledger answers.
+    expect(after.budgets[3]).toEqual(before.budgets[3]);
+    expect(customersSeen(stores.db, range)).not.toEqual(customersSeenRaw(stores.db, range));
+    // Feature within one customer: no rollup holds both, the raw ledger answers.
+    expect(after.featureOfCustomer).toEqual(before.featureOfCustomer);
+  });
+
+  it('customersSeen through the rollup equals the raw ledger', () => {
+    for (const range of [{ since: start + 12_345, until: end - 54_321 }, { since: start, until: end }]) expectSame(customersSeen(stores.db, range), customersSeenRaw(stores.db, range));
+  });
+
+  it('reads the raw ledger for user and tag dimensions', () => {
+    for (const table of rollupTables) stores.db.exec(`DELETE FROM ${table}`);
     const range: SpendRange = { since: start, until: end, filters: [{ dimension: { kind: 'tag', name: 'env' }, values: ['prod'] }] };
     const [total] = spendGroups(stores.db, { range, groupBy: { kind: 'column', name: 'user' }, limit: 100, offset: 0 });
     expect(total?.rows).toBeGreaterThan(0);
@@ -165,8 +205,30 @@ describe('rollup reads equal raw ledger reads', () => {
   });
 });
 
+describe('spendSeries', () => {
+  it('in one statement (few groups) answers what the page, its cells and the total answer apart', () => {
+    const range: SpendRange = { since: start + 12_345, until: end - 54_321, filters: [] };
+    const bounds = bucketBounds({ from: range.since, to: range.until, interval: 'day', timeZone: 'Europe/Paris' });
+    for (const groupBy of [feature, { kind: 'column', name: 'provider' } as const, null]) {
+      for (const [limit, offset] of [[2, 0], [2, 2], [100, 0]] as const) {
+        const series = spendSeries(stores.db, { range, groupBy, limit, offset, bounds });
+        const page = groupBy === null ? spendGroups(stores.db, { range, groupBy, limit: 1, offset: 0 }).slice(offset, offset + limit) : spendGroups(stores.db, { range, groupBy, limit: limit + 1, offset });
+        expectSame(series.groups, page.slice(0, limit));
+        expect(series.more).toBe(groupBy === null ? false : page.length > limit);
+        expectSame(sortCells(series.cells), series.groups.length === 0 ? [] : sortCells(spendBuckets(stores.db, { range, groupBy, groups: series.groups.map((g) => g.group), bounds })));
+        const [{ group: _, ...total } = { group: null }] = spendGroups(stores.db, { range, groupBy: null, limit: 1, offset: 0 });
+        expectSame(series.total, total);
+      }
+    }
+    // Many groups (customer): three statements, same shape.
+    const customers = spendSeries(stores.db, { range, groupBy: { kind: 'column', name: 'customer' }, limit: 2, offset: 0, bounds });
+    expect(customers.groups).toHaveLength(2);
+    expect(customers.more).toBe(true);
+  });
+});
+
 describe('rollup maintenance', () => {
-  const table = (db: BetterSqlite3.Database) => ['ledger_hourly_features'].map((name) => db.prepare(`SELECT * FROM ${name} ORDER BY hour, dims`).all());
+  const table = (db: BetterSqlite3.Database) => rollupTables.map((name) => db.prepare(`SELECT * FROM ${name} ORDER BY ${timeColumn(name)}, dims`).all());
 
   it('the migration backfills exactly what ingest builds', () => {
     const db = new BetterSqlite3(':memory:');
@@ -175,7 +237,7 @@ describe('rollup maintenance', () => {
     for (const row of rows) insert.run(toLedgerValues(row));
     migrate({ db, path: ':memory:' });
     const backfilled = table(db);
-    expect(backfilled[0]?.length).toBeGreaterThan(100);
+    for (const cells of backfilled) expect(cells.length).toBeGreaterThan(100);
     expectSame(backfilled, table(stores.db));
     db.close();
   });
@@ -200,16 +262,25 @@ describe('rollup maintenance', () => {
     const after = read('auto');
     expectSame(after, read('ledger'));
     expect(after.spend[0]).toBeGreaterThan(123);
-    expect(stores.db.prepare('SELECT MIN(hour) FROM ledger_hourly_features').pluck().get()).toBe(Date.UTC(2026, 2, 29, 9));
+    for (const table of rollupTables) {
+      const first = stores.db.prepare(`SELECT MIN(${timeColumn(table)}) FROM ${table}`).pluck().get();
+      expect(first, table).toBe(timeColumn(table) === 'day' ? Date.UTC(2026, 2, 29) : Date.UTC(2026, 2, 29, 9));
+    }
   });
 });
 
 describe('splitRange', () => {
   const h = (hours: number) => Date.UTC(2026, 2, 29) + hours * HOUR_MS;
   it('takes whole hours from the rollup and the split edges from the ledger', () => {
-    expect(splitRange(h(0), h(24), [h(0), h(23), h(47)])).toEqual({ rollup: [[h(0), h(24)]], raw: [] });
-    expect(splitRange(h(0.25), h(5.5))).toEqual({ rollup: [[h(1), h(5)]], raw: [[h(0.25), h(1)], [h(5), h(5.5)]] });
-    expect(splitRange(h(0), h(48), [h(-0.5), h(23.5), h(47.5)])).toEqual({ rollup: [[h(0), h(23)], [h(24), h(47)]], raw: [[h(23), h(24)], [h(47), h(48)]] });
+    // h(23) is on an hour but inside the UTC day: that day is read by the hour.
+    expect(splitRange(h(0), h(24), [h(0), h(23), h(47)])).toEqual({ days: [], hours: [[h(0), h(24)]], raw: [] });
+    expect(splitRange(h(0), h(24), [h(0), h(24)])).toEqual({ days: [[h(0), h(24)]], hours: [], raw: [] });
+    expect(splitRange(h(0.25), h(5.5))).toEqual({ days: [], hours: [[h(1), h(5)]], raw: [[h(0.25), h(1)], [h(5), h(5.5)]] });
+    expect(splitRange(h(0), h(48), [h(-0.5), h(23.5), h(47.5)])).toEqual({ days: [], hours: [[h(0), h(23)], [h(24), h(47)]], raw: [[h(23), h(24)], [h(47), h(48)]] });
+  });
+  it('takes whole UTC days that no bound cuts as days', () => {
+    expect(splitRange(h(-1.5), h(72.25), [h(23)])).toEqual({ days: [[h(24), h(72)]], hours: [[h(-1), h(24)]], raw: [[h(-1.5), h(-1)], [h(72), h(72.25)]] });
+    expect(splitRange(h(0), h(96), [h(0), h(48), h(96)])).toEqual({ days: [[h(0), h(96)]], hours: [], raw: [] });
   });
   it('gives up when no whole hour is left or too many hours are split', () => {
     expect(splitRange(h(0.1), h(0.9))).toBeNull();

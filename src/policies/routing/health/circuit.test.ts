@@ -70,6 +70,26 @@ describe('provider health circuit', () => {
     expect(health.tryAcquire('a')).toBe(true);
   });
 
+  it('keeps the last failure (time, code, status), the last success, the probe in flight and its settings', () => {
+    const { health, clock } = tracker(2, 1_000);
+    expect(health).toMatchObject({ failureThreshold: 2, openForMs: 1_000 });
+    health.record('a', 'success');
+    clock.now += 5;
+    health.record('a', 'failure', { code: 'upstream_timeout', status: 0 });
+    clock.now += 5;
+    health.record('a', 'failure', { code: 'upstream_server_error', status: 503 });
+    expect(stateOf(health, 'a')).toMatchObject({ state: 'open', lastSuccessAt: 10_000, lastFailure: { at: 10_010, code: 'upstream_server_error', status: 503 }, probeInFlight: false });
+    clock.now += 1_000;
+    expect(health.tryAcquire('a')).toBe(true);
+    expect(stateOf(health, 'a')).toMatchObject({ state: 'half-open', probeInFlight: true, probeAt: null });
+    health.record('a', 'success');
+    expect(stateOf(health, 'a')).toMatchObject({ state: 'closed', probeInFlight: false, lastSuccessAt: 11_010, lastFailure: { at: 10_010, code: 'upstream_server_error' } });
+    // A snapshot is a copy: changing it changes nothing in the tracker.
+    const [entry] = health.snapshot();
+    if (entry?.lastFailure) entry.lastFailure.code = 'changed';
+    expect(stateOf(health, 'a')?.lastFailure?.code).toBe('upstream_server_error');
+  });
+
   it('rejects nonsense options', () => {
     expect(() => createHealthTracker({ failureThreshold: 0, openForMs: 1, now: () => 0 })).toThrow();
     expect(() => createHealthTracker({ failureThreshold: 1, openForMs: 0, now: () => 0 })).toThrow();

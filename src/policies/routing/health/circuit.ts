@@ -23,16 +23,32 @@ export interface ProviderHealth {
   openedAt: number | null;
   /** When an open circuit lets its probe through (epoch ms), null unless open. */
   probeAt: number | null;
+  /** Half-open: whether the one probe is in flight (every other call skips the provider meanwhile). */
+  probeInFlight: boolean;
   totalFailures: number;
   totalSuccesses: number;
+  /** The latest failure (epoch ms, its error code and HTTP status, 0 = no answer), null before the first. */
+  lastFailure: (HealthFailure & { at: number }) | null;
+  /** The latest success (epoch ms), null before the first. */
+  lastSuccessAt: number | null;
+}
+
+/** What is known of a failure: the attempt's error code (`upstream_timeout`, `http_503`...) and HTTP status (0 = none). */
+export interface HealthFailure {
+  code: string;
+  status: number;
 }
 
 export interface HealthTracker {
   /** Whether a call may go to this provider now; a true answer on an expired open circuit claims the probe. */
   tryAcquire(provider: string): boolean;
-  record(provider: string, outcome: HealthOutcome): void;
+  /** Records an attempt's outcome; `failure` says what failed (kept as the provider's last failure). */
+  record(provider: string, outcome: HealthOutcome, failure?: HealthFailure): void;
   /** Every provider seen so far, for `jevons` and the admin API. */
   snapshot(): ProviderHealth[];
+  /** The settings the circuits run with (routing.health). */
+  readonly failureThreshold: number;
+  readonly openForMs: number;
 }
 
 export interface HealthOptions {
@@ -48,6 +64,8 @@ interface Circuit {
   probing: boolean;
   totalFailures: number;
   totalSuccesses: number;
+  lastFailure: (HealthFailure & { at: number }) | null;
+  lastSuccessAt: number | null;
 }
 
 export function createHealthTracker(options: HealthOptions): HealthTracker {
@@ -57,7 +75,7 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
   const circuitOf = (provider: string): Circuit => {
     let circuit = circuits.get(provider);
     if (circuit === undefined) {
-      circuit = { state: 'closed', failures: 0, openedAt: null, probing: false, totalFailures: 0, totalSuccesses: 0 };
+      circuit = { state: 'closed', failures: 0, openedAt: null, probing: false, totalFailures: 0, totalSuccesses: 0, lastFailure: null, lastSuccessAt: null };
       circuits.set(provider, circuit);
     }
     return circuit;
@@ -68,6 +86,8 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
     circuit.probing = false;
   };
   return {
+    failureThreshold: options.failureThreshold,
+    openForMs: options.openForMs,
     tryAcquire(provider) {
       const circuit = circuits.get(provider);
       if (circuit === undefined || circuit.state === 'closed') return true;
@@ -79,7 +99,7 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
       circuit.probing = true;
       return true;
     },
-    record(provider, outcome) {
+    record(provider, outcome, failure) {
       const circuit = circuitOf(provider);
       if (outcome === 'neutral') {
         circuit.probing = false;
@@ -87,6 +107,7 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
       }
       if (outcome === 'success') {
         circuit.totalSuccesses += 1;
+        circuit.lastSuccessAt = options.now();
         circuit.state = 'closed';
         circuit.failures = 0;
         circuit.openedAt = null;
@@ -95,6 +116,7 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
       }
       circuit.totalFailures += 1;
       circuit.failures += 1;
+      circuit.lastFailure = { at: options.now(), code: failure?.code ?? 'unknown', status: failure?.status ?? 0 };
       if (circuit.state === 'half-open' || (circuit.state === 'closed' && circuit.failures >= options.failureThreshold)) open(circuit);
     },
     snapshot() {
@@ -104,8 +126,11 @@ export function createHealthTracker(options: HealthOptions): HealthTracker {
         consecutiveFailures: circuit.failures,
         openedAt: circuit.openedAt,
         probeAt: circuit.state === 'open' && circuit.openedAt !== null ? circuit.openedAt + options.openForMs : null,
+        probeInFlight: circuit.state === 'half-open' && circuit.probing,
         totalFailures: circuit.totalFailures,
         totalSuccesses: circuit.totalSuccesses,
+        lastFailure: circuit.lastFailure === null ? null : { ...circuit.lastFailure },
+        lastSuccessAt: circuit.lastSuccessAt,
       }));
     },
   };

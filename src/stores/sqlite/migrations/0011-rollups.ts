@@ -19,17 +19,21 @@ const counts = ['rows', 'requests', 'errors', 'unpriced_rows', 'estimated_rows',
 const money = ['cost_input_usd', 'cost_cache_read_usd', 'cost_cache_write_usd', 'cost_output_usd', 'cost_request_usd', 'cost_total_usd', 'cost_uncached_usd', 'saved_usd'];
 const expression = (column: string): string => (column === 'status_class' ? 'status / 100' : column);
 
-const table = (name: string, key: readonly string[]): string => `
+/**
+ * The CREATE TABLE + backfill of one rollup table (also used by 0012 for tables with other keys and a daily grain):
+ * the time column is `hour` (UTC hour start) or, with `grain: 'day'`, `day` (UTC day start).
+ */
+export const rollupTableSql = (name: string, key: readonly string[], grain: 'hour' | 'day' = 'hour'): string => `
 CREATE TABLE ${name} (
-  hour INTEGER NOT NULL,
+  ${grain} INTEGER NOT NULL,
   dims TEXT NOT NULL,
   ${key.map((column) => `${column} ${column === 'status_class' ? 'INTEGER' : 'TEXT'}${notNull.has(column) ? ' NOT NULL' : ''}`).join(',\n  ')},
   ${counts.map((column) => `${column} INTEGER NOT NULL`).join(',\n  ')},
   ${money.map((column) => `${column} REAL`).join(',\n  ')},
-  PRIMARY KEY (hour, dims)
+  PRIMARY KEY (${grain}, dims)
 ) WITHOUT ROWID;
 INSERT INTO ${name} SELECT
-  started_at - started_at % 3600000, json_array(${key.map(expression).join(', ')}), ${key.map(expression).join(', ')},
+  started_at - started_at % ${grain === 'hour' ? 3_600_000 : 86_400_000}, json_array(${key.map(expression).join(', ')}), ${key.map(expression).join(', ')},
   COUNT(*), SUM(attempt = 1), SUM(status >= 400 OR error_code IS NOT NULL),
   SUM(cost_total_usd IS NULL AND input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens > 0),
   SUM(usage_estimated), SUM(cache_read_tokens > 0),
@@ -38,5 +42,5 @@ INSERT INTO ${name} SELECT
   SUM(cost_total_usd), SUM(cost_uncached_usd), SUM(cost_uncached_usd - cost_total_usd)
 FROM ledger GROUP BY 1, 2;`;
 
-export const sql = `${table('ledger_hourly_features', featureKey)}
+export const sql = `${rollupTableSql('ledger_hourly_features', featureKey)}
 `;

@@ -9,6 +9,7 @@ import * as cacheDiagnosis from './0007-cache-diagnosis.js';
 import * as routing from './0010-routing.js';
 import * as outcomes from './0009-outcomes.js';
 import * as rollups from './0011-rollups.js';
+import * as customerRollups from './0012-customer-rollups.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -33,4 +34,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: '0009-outcomes', sql: outcomes.sql },
   { version: 10, name: '0010-routing', sql: routing.sql },
   { version: 11, name: '0011-rollups', sql: rollups.sql },
+  { version: 12, name: '0012-customer-rollups', sql: customerRollups.sql },
 ];

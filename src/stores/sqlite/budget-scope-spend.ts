@@ -1,15 +1,18 @@
 /**
- * Spend of a budget per scope value, read from the ledger for `jevons budgets list`: the rows with started_at in
+ * Spend of a budget per scope value, read from the ledger for `jevons budgets list` and GET /admin/v1/budgets: the
+ * rows with started_at in
  * [since, until) whose attribution matches the budget's fixed scope values, grouped by its `*` dimensions (one row
  * per distinct value seen; rows without a value for a `*` dimension are not covered, as in the gateway). Spend is
  * the priced cost (unpriced rows are counted apart, never as $0) and tokens are every token kind: input, cache
- * reads and writes, and output (reasoning is part of output).
+ * reads and writes, and output (reasoning is part of output). When every scope dimension is a rollup dimension
+ * (no tags, no user), whole days and hours come from the rollups (rollups.ts) and only cut hours from the ledger.
  */
 import type { Database } from 'better-sqlite3';
 import { z } from 'zod';
 import type { BudgetConfig, ScopeDimension } from '../../spec/config/governance-schema.js';
 import { scopeDimensions } from '../../spec/config/governance-schema.js';
-import { scopeColumns, spentTokensSql } from '../../stores/sqlite/ledger-spend.js';
+import { scopeColumns, spentTokensSql } from './ledger-spend.js';
+import { factsSql, rollupDimensions, splitFor, type ReadSource } from './rollups.js';
 
 const columnOf: Record<ScopeDimension, string> = scopeColumns;
 const tokens = spentTokensSql;
@@ -50,15 +53,18 @@ const rowSchema = z.object({ spentUsd: z.number(), spentTokens: z.number(), rows
  * Spend per scope value of `budget` in [since, until). `only` restricts to one scope value (its `*` parts fixed), as
  * when a reset moved that value's start later than the period's.
  */
-export function budgetScopeSpend(db: Database, options: { budget: BudgetConfig; since: number; until: number; only?: string }): ScopeSpend[] {
+export function budgetScopeSpend(db: Database, options: { budget: BudgetConfig; since: number; until: number; only?: string; source?: ReadSource }): ScopeSpend[] {
   const parts = scopeParts(options.budget);
   const onlyValues = new Map<string, string>();
   for (const piece of options.only === undefined || options.only === '' ? [] : options.only.split(',')) {
     const at = piece.indexOf('=');
     onlyValues.set(piece.slice(0, at), piece.slice(at + 1));
   }
-  const params: Record<string, string | number> = { since: options.since, until: Math.min(options.until, Number.MAX_SAFE_INTEGER) };
-  const where = ['started_at >= @since', 'started_at < @until'];
+  const until = Math.min(options.until, Number.MAX_SAFE_INTEGER);
+  const params: Record<string, string | number> = {};
+  const split = parts.every((part) => part.param === null && rollupDimensions.has(part.expression)) ? splitFor({ since: options.since, until, source: options.source }) : null;
+  const where = split === null ? ['started_at >= @since', 'started_at < @until'] : [];
+  if (split === null) Object.assign(params, { since: options.since, until });
   const grouped: string[] = [];
   parts.forEach((part, index) => {
     if (part.param !== null) params[part.param.name] = part.param.value;
@@ -71,8 +77,12 @@ export function budgetScopeSpend(db: Database, options: { budget: BudgetConfig; 
     }
     if (part.wanted === '*') grouped.push(`${part.expression} AS g${index}`);
   });
-  const sql = `SELECT ${[...grouped, 'TOTAL(cost_total_usd) AS spentUsd', `TOTAL(${tokens}) AS spentTokens`, 'COUNT(*) AS rows', `TOTAL(cost_total_usd IS NULL AND ${tokens} > 0) AS unpricedRows`].join(', ')}
-    FROM ledger WHERE ${where.join(' AND ')}${grouped.length > 0 ? ` GROUP BY ${grouped.map((_, i) => i + 1).join(', ')}` : ''}`;
+  const measures = split === null
+    ? ['TOTAL(cost_total_usd) AS spentUsd', `TOTAL(${tokens}) AS spentTokens`, 'COUNT(*) AS rows', `TOTAL(cost_total_usd IS NULL AND ${tokens} > 0) AS unpricedRows`]
+    : ['TOTAL(cost_total_usd) AS spentUsd', `TOTAL(${tokens}) AS spentTokens`, 'TOTAL(rows) AS rows', 'TOTAL(unpriced_rows) AS unpricedRows'];
+  const from = split === null ? 'ledger' : `${factsSql(split, parts.map((part) => part.expression))} AS facts`;
+  const sql = `SELECT ${[...grouped, ...measures].join(', ')}
+    FROM ${from}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}${grouped.length > 0 ? ` GROUP BY ${grouped.map((_, i) => i + 1).join(', ')}` : ''}`;
   return db
     .prepare(sql)
     .all(params)
