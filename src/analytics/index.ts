@@ -9,4 +9,4 @@ export { wasteReport } from './waste.js';
 export type { AttemptCost, BreakerSession, Breakdown, CacheKind, CacheSavingsAggregate, KindTotal, RepeatFlag, Saving, UncachedPrefixLoss, WasteInput, WasteReport } from './waste.js';
 export { cacheKindOf, cacheSavingsOfRows, routingSavingsOfRows, type CacheRow, type RoutedRow } from './savings-rows.js';
 export { costPerOutcome } from './outcomes.js';
-export type { Outcome, OutcomeGroup, OutcomeOptions, OutcomeReport, RequestCost } from './outcomes.js';
+export type { Outcome, OutcomeGroup, OutcomeOptions, OutcomeReport, RequestRef, SpendCell } from './outcomes.js';

@@ -7,22 +7,38 @@
  *   input order wins, so pass them in the order they were recorded.
  * - Successful: status 'success'; with no status, score >= scoreThreshold (default 0.5). Status 'failure', or a score
  *   below the threshold, is a failure. An outcome with neither status nor score is ignored.
- * - Spend of a group = cost of every request in it (with or without an outcome); unpriced requests are counted apart.
- * - Successes of a group = distinct successful outcomes (a request's own, or a session's) covering at least one
- *   request of the group: a session succeeding across two models counts once in each model's row and once in total.
+ * - Spend of a group = the priced cost of its ledger rows (with or without an outcome), as GET /spend sums it;
+ *   rows with tokens but no price are counted apart (unpricedRows). Requests = first attempts.
+ * - Successes of a group = distinct successful outcomes covering at least one request of the group: a session
+ *   succeeding across two models counts once in each model's row and once in total.
  * - Cost per success = spend / successes; null when there is none.
+ *
+ * Spend comes as cells per (feature, model, day) -- the rollups answer those at any ledger size -- and requests one
+ * by one only for the requests an outcome covers, so the work grows with the outcomes, not with the traffic.
  */
 import { roundUsd } from '../pricing/compute-cost.js';
 import { isoWeek } from './calendar.js';
 
-export interface RequestCost {
-  requestId: string;
-  sessionId: string | null;
-  /** Sum over the request's attempts; null when unpriced. */
-  costUsd: number | null;
+/** Spend of the rows of one (feature, model, day) of the range. */
+export interface SpendCell {
   feature: string | null;
   model: string;
-  /** Day of the request in the operator's time zone, YYYY-MM-DD. */
+  /** Day in the operator's time zone, YYYY-MM-DD. */
+  day: string;
+  /** First attempts. */
+  requests: number;
+  /** Priced cost of the rows. */
+  spendUsd: number;
+  /** Rows with tokens and no price (their cost is unknown, not in spendUsd). */
+  unpricedRows: number;
+}
+
+/** One request an outcome may cover: its session, and the feature, model and day of its first attempt. */
+export interface RequestRef {
+  requestId: string;
+  sessionId: string | null;
+  feature: string | null;
+  model: string;
   day: string;
 }
 
@@ -34,7 +50,9 @@ export interface Outcome {
 }
 
 export interface OutcomeOptions {
-  requests: RequestCost[];
+  spend: SpendCell[];
+  /** The requests outcomes may cover (requests no outcome covers may be left out: they change nothing). */
+  requests: RequestRef[];
   outcomes: Outcome[];
   scoreThreshold?: number;
 }
@@ -44,7 +62,7 @@ export interface OutcomeGroup {
   key: string | null;
   requests: number;
   spendUsd: number;
-  unpricedRequests: number;
+  unpricedRows: number;
   /** Requests covered by an outcome (their own or their session's). */
   requestsWithOutcome: number;
   successes: number;
@@ -84,18 +102,26 @@ export function costPerOutcome(options: OutcomeOptions): OutcomeReport {
     if (o.requestId !== undefined) byRequest.set(o.requestId, { success });
     else if (o.sessionId !== undefined) bySession.set(o.sessionId, { success });
   }
-  const resolve = (r: RequestCost): Resolved | null =>
+  const resolve = (r: RequestRef): Resolved | null =>
     byRequest.get(r.requestId) ?? (r.sessionId === null ? undefined : bySession.get(r.sessionId)) ?? null;
   const weekOf = new Map<string, string>();
+  const week = (day: string): string => {
+    let found = weekOf.get(day);
+    if (found === undefined) weekOf.set(day, (found = isoWeek(day)));
+    return found;
+  };
   const total = new Group(null);
   const features = new Map<string | null, Group>();
   const models = new Map<string | null, Group>();
   const weeks = new Map<string | null, Group>();
+  const groupsOf = (r: { feature: string | null; model: string; day: string }): Group[] => [total, groupIn(features, r.feature), groupIn(models, r.model), groupIn(weeks, week(r.day))];
+  for (const cell of options.spend) for (const group of groupsOf(cell)) group.addSpend(cell);
+  const seen = new Set<string>();
   for (const r of options.requests) {
-    const week = weekOf.get(r.day) ?? isoWeek(r.day);
-    weekOf.set(r.day, week);
     const outcome = resolve(r);
-    for (const group of [total, groupIn(features, r.feature), groupIn(models, r.model), groupIn(weeks, week)]) group.add(r, outcome);
+    if (outcome === null || seen.has(r.requestId)) continue;
+    seen.add(r.requestId);
+    for (const group of groupsOf(r)) group.cover(outcome);
   }
   const bySpend = (a: OutcomeGroup, b: OutcomeGroup): number => b.spendUsd - a.spendUsd || String(a.key).localeCompare(String(b.key));
   return {
@@ -123,11 +149,13 @@ class Group {
 
   constructor(private readonly key: string | null) {}
 
-  add(r: RequestCost, outcome: Resolved | null): void {
-    this.requests++;
-    if (r.costUsd === null) this.unpriced++;
-    else this.spend += r.costUsd;
-    if (outcome === null) return;
+  addSpend(cell: SpendCell): void {
+    this.requests += cell.requests;
+    this.spend += cell.spendUsd;
+    this.unpriced += cell.unpricedRows;
+  }
+
+  cover(outcome: Resolved): void {
     this.covered++;
     this.units.add(outcome);
   }
@@ -139,7 +167,7 @@ class Group {
       key: this.key,
       requests: this.requests,
       spendUsd: roundUsd(this.spend),
-      unpricedRequests: this.unpriced,
+      unpricedRows: this.unpriced,
       requestsWithOutcome: this.covered,
       successes,
       failures,

@@ -121,14 +121,16 @@ describe('GET /outcomes', () => {
     { requestId: 'c1', sessionId: null, costUsd: null, feature: null, model: 'mystery', day: '2026-03-11' },
     { requestId: 'x1', sessionId: null, costUsd: 0, feature: 'qa', model: 'gpt-4o', day: '2026-03-12' },
   ];
+  /** One spend cell per request (what the ledger's rows add up to). */
+  const spendOf = (list: typeof requests) => list.map((r) => ({ feature: r.feature, model: r.model, day: r.day, requests: 1, spendUsd: r.costUsd ?? 0, unpricedRows: r.costUsd === null ? 1 : 0 }));
   const outcomes = [{ sessionId: 's1', status: 'success' as const }, { requestId: 'b1', score: 0.3 }, { requestId: 'b2', status: 'success' as const }, { requestId: 'b1', status: 'success' as const }, { requestId: 'x1', score: 0.3 }];
 
   it('gives cost per success by feature, hand-checked and equal to costPerOutcome and to /spend', async () => {
     const body = await get<OutcomesBody>(`/outcomes?${range}`);
     expect(body).toMatchObject({ group_by: 'feature', score_threshold: 0.5, total_spend_usd: 4.5, ignored_outcomes: 0 });
-    expect(body.total).toEqual({ key: null, requests: 6, spend_usd: 4.5, unpriced_requests: 1, requests_with_outcome: 5, successes: 3, failures: 1, cost_per_success_usd: 1.5, success_rate: 0.75 });
+    expect(body.total).toEqual({ key: null, requests: 6, spend_usd: 4.5, unpriced_rows: 1, requests_with_outcome: 5, successes: 3, failures: 1, cost_per_success_usd: 1.5, success_rate: 0.75 });
     expect(body.groups.map((g) => [g.key, g.spend_usd, g.successes, g.cost_per_success_usd])).toEqual([['sum', 3, 2, 1.5], ['qa', 1.5, 1, 1.5], [null, 0, 0, null]]);
-    const report = costPerOutcome({ requests, outcomes });
+    const report = costPerOutcome({ spend: spendOf(requests), requests, outcomes });
     expect(body.groups.map((g) => g.requests)).toEqual(report.byFeature.map((g) => g.requests));
     expect(body.total.cost_per_success_usd).toBe(report.total.costPerSuccessUsd);
     expect((await get<{ totals: { cost_usd: number } }>(`/spend?${range}`)).totals.cost_usd).toBeCloseTo(body.total_spend_usd, 12);
@@ -136,7 +138,7 @@ describe('GET /outcomes', () => {
 
   it('groups by model and ISO week, and honours score_threshold', async () => {
     const byModel = await get<OutcomesBody>(`/outcomes?${range}&group_by=model`);
-    expect(byModel.groups.map((g) => [g.key, g.spend_usd, g.successes])).toEqual(costPerOutcome({ requests, outcomes }).byModel.map((g) => [g.key, g.spendUsd, g.successes]));
+    expect(byModel.groups.map((g) => [g.key, g.spend_usd, g.successes])).toEqual(costPerOutcome({ spend: spendOf(requests), requests, outcomes }).byModel.map((g) => [g.key, g.spendUsd, g.successes]));
     const byWeek = await get<OutcomesBody>(`/outcomes?${range}&group_by=week`);
     expect(byWeek.groups.map((g) => [g.key, g.requests, g.spend_usd, g.successes])).toEqual([['2026-W10', 2, 1.5, 1], ['2026-W11', 4, 3, 2]]);
     // x1's only outcome is a score of 0.3: a failure at the default 0.5, a success at 0.25 (b1's 0.3 was overridden).

@@ -6,7 +6,7 @@
  */
 import { costPerOutcome, wasteReport, whaleReport, type CustomerReport, type KindTotal, type OutcomeGroup } from '../../analytics/index.js';
 import { addMonths } from '../../analytics/calendar.js';
-import { cacheSavingsAggregates, customerMonthCosts, heaviestSessions, outcomesOfRange, repeatFlags, requestCosts, retriedAttempts, trippedSessions, uncachedPrefixLosses } from '../../stores/sqlite/admin-analytics.js';
+import { cacheSavingsAggregates, coveredRequests, customerMonthCosts, heaviestSessions, outcomeSpendCells, outcomesOfRange, repeatFlags, retriedAttempts, trippedSessions, uncachedPrefixLosses } from '../../stores/sqlite/admin-analytics.js';
 import { listCustomerPlans, listPlans } from '../../stores/sqlite/admin-plans.js';
 import { dayBuckets, decimal, month, monthBuckets } from './analytics-params.js';
 import { arr, bool, cursorParam, fromParam, int, limitParam, nullable, num, obj, page, ref, str, toParam, tzParam, type AdminContext, type AdminRoute, type JsonSchema } from './admin-route.js';
@@ -18,7 +18,7 @@ const groupJson = (g: OutcomeGroup): Record<string, unknown> => ({
   key: g.key,
   requests: g.requests,
   spend_usd: g.spendUsd,
-  unpriced_requests: g.unpricedRequests,
+  unpriced_rows: g.unpricedRows,
   requests_with_outcome: g.requestsWithOutcome,
   successes: g.successes,
   failures: g.failures,
@@ -38,9 +38,11 @@ async function outcomes(context: AdminContext): Promise<unknown> {
   const scoreThreshold = decimal(context.query, 'score_threshold', { min: 0, max: 1, fallback: 0.5 });
   const range = { since: from, until: to };
   const { bounds, days } = dayBuckets(from, to, timeZone);
-  const requests = requestCosts(context.deps.db, { range, dayBounds: bounds }).map((r) => ({ requestId: r.requestId, sessionId: r.sessionId, costUsd: r.costUsd, feature: r.feature, model: r.model, day: days[r.bucket] ?? days[0] ?? '1970-01-01' }));
+  const dayOf = (bucket: number): string => days[bucket] ?? days[0] ?? '1970-01-01';
+  const spend = outcomeSpendCells(context.deps.db, { range, dayBounds: bounds }).map((c) => ({ feature: c.feature, model: c.model, day: dayOf(c.bucket), requests: c.requests, spendUsd: c.spendUsd, unpricedRows: c.unpricedRows }));
+  const requests = coveredRequests(context.deps.db, { range, dayBounds: bounds }).map((r) => ({ requestId: r.requestId, sessionId: r.sessionId, feature: r.feature, model: r.model, day: dayOf(r.bucket) }));
   const recorded = outcomesOfRange(context.deps.db, range).map((o) => ({ requestId: o.requestId ?? undefined, sessionId: o.sessionId ?? undefined, status: o.status ?? undefined, score: o.score ?? undefined }));
-  const report = costPerOutcome({ requests, outcomes: recorded, scoreThreshold });
+  const report = costPerOutcome({ spend, requests, outcomes: recorded, scoreThreshold });
   const groups = groupBy === 'feature' ? report.byFeature : groupBy === 'model' ? report.byModel : report.byWeek;
   return { ...head, group_by: groupBy, score_threshold: report.scoreThreshold, total_spend_usd: report.total.spendUsd, total: groupJson(report.total), groups: groups.map(groupJson), ignored_outcomes: report.ignoredOutcomes };
 }
@@ -123,7 +125,7 @@ async function waste(context: AdminContext): Promise<unknown> {
   };
 }
 
-const groupSchema = obj({ key: nullable(str()), requests: int(), spend_usd: num(), unpriced_requests: int(), requests_with_outcome: int(), successes: int(), failures: int(), cost_per_success_usd: nullable(num('spend_usd / successes')), success_rate: nullable(num()) });
+const groupSchema = obj({ key: nullable(str()), requests: int(), spend_usd: num(), unpriced_rows: int('Rows with tokens but no price: their cost is not in spend_usd.'), requests_with_outcome: int(), successes: int(), failures: int(), cost_per_success_usd: nullable(num('spend_usd / successes')), success_rate: nullable(num()) });
 const customerSchema = obj({
   customer: str(), plan: nullable(str()), plan_status: { type: 'string', enum: ['ok', 'no_plan', 'unknown_plan'] }, revenue_usd: nullable(num()), cost_usd: num(), margin_usd: nullable(num()), margin_pct: nullable(num()),
   cost_share_of_revenue: nullable(num()), whale_threshold_usd: nullable(num()), is_whale: nullable(bool()),

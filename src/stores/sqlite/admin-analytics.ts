@@ -24,48 +24,66 @@ export interface TimeRange {
 
 const tokensSql = 'input_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens + output_tokens';
 
-/** Index of the bucket holding started_at, as a balanced CASE tree over integer bounds (see admin-spend.ts). */
-function bucketOf(bounds: readonly number[], lo = 0, hi = bounds.length - 1): string {
-  if (hi - lo <= 1) return String(lo);
-  const mid = (lo + hi) >> 1;
-  return `CASE WHEN started_at < ${Math.trunc(bounds[mid] ?? 0)} THEN ${bucketOf(bounds, lo, mid)} ELSE ${bucketOf(bounds, mid, hi)} END`;
-}
-
 const nullableText = z.union([z.string(), z.number()]).nullable().transform((value) => (value === null ? null : String(value)));
 
-const requestRow = z.object({ requestId: z.string(), sessionId: nullableText, costUsd: z.number(), unpriced: z.number(), feature: nullableText, model: z.string(), bucket: z.number() });
+const cellRow = z.object({ feature: nullableText, model: z.string(), bucket: z.number(), requests: z.number(), spendUsd: z.number(), unpricedRows: z.number() });
 
 /**
- * One record per request with rows started in the range: the cost of those rows (null when one of them is
- * unpriced), its session, feature and requested model (of its first attempt), and the day bucket of its first row.
+ * Spend per (feature, requested model, day bucket) over the range: first attempts, priced cost and unpriced rows
+ * (GET /outcomes' spend side). Whole days and hours come from the rollups.
  */
-export function requestCosts(db: Database, query: { range: TimeRange; dayBounds: readonly number[] }): Array<{ requestId: string; sessionId: string | null; costUsd: number | null; feature: string | null; model: string; bucket: number }> {
-  const sql = `SELECT request_id AS requestId, MAX(session_id) AS sessionId, TOTAL(cost_total_usd) AS costUsd,
-      COALESCE(SUM(cost_total_usd IS NULL AND ${tokensSql} > 0), 0) AS unpriced,
-      MIN(CASE WHEN attempt = 1 THEN feature END) AS feature,
-      COALESCE(MIN(CASE WHEN attempt = 1 THEN requested_model END), MIN(requested_model)) AS model,
-      MIN(${bucketOf(query.dayBounds)}) AS bucket
-    FROM ledger WHERE started_at >= @since AND started_at < @until GROUP BY request_id`;
+export function outcomeSpendCells(db: Database, query: { range: TimeRange; dayBounds: readonly number[] }): Array<z.output<typeof cellRow>> {
+  const split = splitFor(query.range, query.dayBounds);
+  const sql = split === null
+    ? `SELECT feature, requested_model AS model, ${bucketCase('started_at', query.dayBounds)} AS bucket, SUM(attempt = 1) AS requests, TOTAL(cost_total_usd) AS spendUsd,
+      SUM(cost_total_usd IS NULL AND ${tokensSql} > 0) AS unpricedRows FROM ledger WHERE started_at >= @since AND started_at < @until GROUP BY 1, 2, 3`
+    : `SELECT feature, requested_model AS model, ${bucketCase('at', query.dayBounds)} AS bucket, SUM(requests) AS requests, TOTAL(cost_total_usd) AS spendUsd,
+      SUM(unpriced_rows) AS unpricedRows FROM ${factsSql(split, ['feature', 'requested_model'])} GROUP BY 1, 2, 3`;
   return db
     .prepare(sql)
-    .all(query.range)
-    .map((record) => {
-      const r = requestRow.parse(record);
-      return { requestId: r.requestId, sessionId: r.sessionId, costUsd: r.unpriced > 0 ? null : r.costUsd, feature: r.feature, model: r.model, bucket: r.bucket };
-    });
+    .all({ since: query.range.since, until: query.range.until })
+    .map((record) => cellRow.parse(record));
+}
+
+const requestRow = z.object({ requestId: z.string(), sessionId: nullableText, feature: nullableText, model: z.string(), bucket: z.number() });
+
+/**
+ * The requests with rows in the range that an outcome covers (their own, or their session's), with their session,
+ * feature and requested model (of the first attempt) and the day bucket of their first row. Read from the outcomes
+ * through the ledger's request and session indexes: the cost follows the number of outcomes, not of ledger rows.
+ */
+export function coveredRequests(db: Database, query: { range: TimeRange; dayBounds: readonly number[] }): Array<z.output<typeof requestRow>> {
+  const inRange = 'l.started_at >= @since AND l.started_at < @until';
+  const sql = `WITH covered AS (
+      SELECT l.request_id FROM (SELECT DISTINCT request_id FROM outcomes WHERE request_id IS NOT NULL) AS o CROSS JOIN ledger AS l ON l.request_id = o.request_id WHERE ${inRange}
+      UNION
+      SELECT l.request_id FROM (SELECT DISTINCT session_id FROM outcomes WHERE request_id IS NULL AND session_id IS NOT NULL) AS s CROSS JOIN ledger AS l
+        ON l.session_id = s.session_id AND l.session_id IS NOT NULL WHERE ${inRange})
+    SELECT l.request_id AS requestId, MAX(l.session_id) AS sessionId,
+      MIN(CASE WHEN l.attempt = 1 THEN l.feature END) AS feature,
+      COALESCE(MIN(CASE WHEN l.attempt = 1 THEN l.requested_model END), MIN(l.requested_model)) AS model,
+      MIN(${bucketCase('l.started_at', query.dayBounds)}) AS bucket
+    FROM covered AS c CROSS JOIN ledger AS l ON l.request_id = c.request_id WHERE ${inRange} GROUP BY l.request_id`;
+  return db
+    .prepare(sql)
+    .all({ since: query.range.since, until: query.range.until })
+    .map((record) => requestRow.parse(record));
 }
 
 const outcomeRow = z.object({ requestId: z.string().nullable(), sessionId: z.string().nullable(), status: z.enum(['success', 'failure']).nullable(), score: z.number().nullable() });
 
-/** Every outcome recorded for a request or a session with ledger rows in the range, in recording order. */
+/**
+ * Every outcome recorded for a request or a session with ledger rows in the range, in recording order: each
+ * outcome is checked through the ledger's request and session indexes (the whole outcomes table is read).
+ */
 export function outcomesOfRange(db: Database, range: TimeRange): Array<z.output<typeof outcomeRow>> {
-  const sql = `SELECT request_id AS requestId, session_id AS sessionId, status, score FROM outcomes
-    WHERE request_id IN (SELECT request_id FROM ledger WHERE started_at >= @since AND started_at < @until)
-       OR session_id IN (SELECT session_id FROM ledger WHERE started_at >= @since AND started_at < @until AND session_id IS NOT NULL)
+  const sql = `SELECT request_id AS requestId, session_id AS sessionId, status, score FROM outcomes AS o
+    WHERE (o.request_id IS NOT NULL AND EXISTS (SELECT 1 FROM ledger AS l WHERE l.request_id = o.request_id AND l.started_at >= @since AND l.started_at < @until))
+       OR (o.session_id IS NOT NULL AND EXISTS (SELECT 1 FROM ledger AS l WHERE l.session_id = o.session_id AND l.session_id IS NOT NULL AND l.started_at >= @since AND l.started_at < @until))
     ORDER BY at, rowid`;
   return db
     .prepare(sql)
-    .all(range)
+    .all({ since: range.since, until: range.until })
     .map((record) => outcomeRow.parse(record));
 }
 
@@ -75,7 +93,7 @@ const dailyRow = z.object({ feature: nullableText, bucket: z.number(), usd: z.nu
 export function dailySpendByFeature(db: Database, query: { range: TimeRange; dayBounds: readonly number[] }): Array<z.output<typeof dailyRow>> {
   const split = splitFor(query.range, query.dayBounds);
   const sql = split === null
-    ? `SELECT feature, ${bucketOf(query.dayBounds)} AS bucket, TOTAL(cost_total_usd) AS usd
+    ? `SELECT feature, ${bucketCase('started_at', query.dayBounds)} AS bucket, TOTAL(cost_total_usd) AS usd
     FROM ledger WHERE started_at >= @since AND started_at < @until GROUP BY 1, 2`
     : `SELECT feature, ${bucketCase('at', query.dayBounds)} AS bucket, TOTAL(cost_total_usd) AS usd FROM ${factsSql(split, ['feature'])} GROUP BY 1, 2`;
   return db
@@ -90,7 +108,7 @@ const monthRow = z.object({ customer: z.string(), bucket: z.number(), costUsd: z
 export function customerMonthCosts(db: Database, query: { range: TimeRange; monthBounds: readonly number[] }): Array<z.output<typeof monthRow>> {
   const split = splitFor(query.range, query.monthBounds);
   const sql = split === null
-    ? `SELECT customer, ${bucketOf(query.monthBounds)} AS bucket, TOTAL(cost_total_usd) AS costUsd
+    ? `SELECT customer, ${bucketCase('started_at', query.monthBounds)} AS bucket, TOTAL(cost_total_usd) AS costUsd
     FROM ledger WHERE started_at >= @since AND started_at < @until AND customer IS NOT NULL GROUP BY 1, 2`
     : `SELECT customer, ${bucketCase('at', query.monthBounds)} AS bucket, TOTAL(cost_total_usd) AS costUsd
     FROM ${factsSql(split, ['customer'])} WHERE customer IS NOT NULL GROUP BY 1, 2`;

@@ -5,6 +5,7 @@
  *   take whole UTC days from the first, hours of cut days from the second;
  * - `ledger_hourly_sessions`: hour x customer x session, indexed by customer and hour, for the heaviest sessions of
  *   the customers a whale report shows.
+ * And an index of the ledger by session (rows with one), for the requests a session outcome covers (GET /outcomes).
  * Same measures, same rules as `ledger_hourly_features` (0011): maintained in the ledger's write transactions and
  * backfilled here from the rows already in the ledger, inside the migration's transaction.
  */
@@ -16,4 +17,5 @@ export const sql = `${rollupTableSql('ledger_daily_customers', customerKey, 'day
 ${rollupTableSql('ledger_hourly_customers', customerKey)}
 ${rollupTableSql('ledger_hourly_sessions', ['customer', 'session_id'])}
 CREATE INDEX ledger_hourly_sessions_customer ON ledger_hourly_sessions (customer, hour);
+CREATE INDEX ledger_session_id ON ledger (session_id) WHERE session_id IS NOT NULL;
 `;
