@@ -11,7 +11,7 @@
  * transaction), then migrated to version 11, whose migration backfills the rollup (its time is reported). The
  * distributions are correlated as in a real organisation: 20 features (each with its team, app, dialect and two
  * models), 300 customers with Zipf-like traffic, one key each and sessions of 12 requests, 3% rate-limited and 1% failed attempts (retried),
- * 8% exact and 3% semantic cache answers, 4% unpriced rows. `to` is "now" (not on an hour) and days are Europe/Paris
+ * 8% exact and 3% semantic cache answers, 4% unpriced rows; outcomes for one session in 10 and one request in 200. `to` is "now" (not on an hour) and days are Europe/Paris
  * days, as the dashboard asks.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +109,14 @@ if (reuse) {
     for (let i = from; i < to; i++) insert.run(lib.toLedgerValues(row(i)));
   });
   for (let i = 0; i < ROWS; i += 50_000) chunk(i, Math.min(ROWS, i + 50_000));
+  // Outcomes (POST /v1/jevons/outcomes) for one session in 10 and one request in 200: GET /outcomes reads the
+  // requests they cover one by one, so its cost follows this coverage (about 10% of requests here).
+  const insertOutcome = db.prepare("INSERT INTO outcomes (id, at, request_id, session_id, status, score, key_id, source, note) VALUES (?, ?, ?, ?, ?, ?, '', 'api', NULL)");
+  db.transaction(() => {
+    const sessions = db.prepare("SELECT session_id, MAX(started_at) FROM ledger WHERE session_id LIKE 's-%-%0' GROUP BY session_id").raw().all();
+    sessions.forEach(([session, at], i) => insertOutcome.run(`os${i}`, at + 60_000, null, session, i % 3 === 0 ? 'failure' : 'success', null));
+    for (let i = 0; i < ROWS; i += 200) insertOutcome.run(`or${i}`, now - span + Math.floor((i / ROWS) * span) + 5_000, `q${i}`, null, null, (i % 7) / 6);
+  })();
   const generateMs = performance.now() - t0;
   t0 = performance.now();
   lib.migrate({ db, path });
