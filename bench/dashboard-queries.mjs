@@ -29,7 +29,7 @@ const entry = join(dir, 'entry.ts');
 writeFileSync(entry, [
   `export { migrate } from '${root}src/stores/sqlite/migrate.ts';`,
   `export { migrations } from '${root}src/stores/sqlite/migrations/index.ts';`,
-  `export { insertLedgerSql, toLedgerValues } from '${root}src/stores/sqlite/ledger-record.ts';`,
+  `export { ledgerColumns, toLedgerRecord } from '${root}src/stores/sqlite/ledger-record.ts';`,
   `export * from '${root}src/stores/sqlite/admin-spend.ts';`,
   `export { dailySpendByFeature, customerMonthCosts, heaviestSessions, spendOf } from '${root}src/stores/sqlite/admin-analytics.ts';`,
   `export { customersSeen } from '${root}src/stores/sqlite/admin-plans.ts';`,
@@ -104,9 +104,12 @@ if (reuse) {
 } else {
   lib.migrate({ db, path, migrations: lib.migrations.filter((m) => m.version < 11) });
   let t0 = performance.now();
-  const insert = db.prepare(lib.insertLedgerSql);
+  // The columns of the version-10 ledger (later migrations add columns, NULL on these rows).
+  const present = new Set(db.prepare("SELECT name FROM pragma_table_info('ledger')").pluck().all());
+  const columns = lib.ledgerColumns.filter((column) => present.has(column));
+  const insert = db.prepare(`INSERT INTO ledger (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`);
   const chunk = db.transaction((from, to) => {
-    for (let i = from; i < to; i++) insert.run(lib.toLedgerValues(row(i)));
+    for (let i = from; i < to; i++) insert.run(lib.toLedgerRecord(row(i)));
   });
   for (let i = 0; i < ROWS; i += 50_000) chunk(i, Math.min(ROWS, i + 50_000));
   // Outcomes (POST /v1/jevons/outcomes) for one session in 10 and one request in 200: GET /outcomes reads the

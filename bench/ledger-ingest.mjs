@@ -9,8 +9,8 @@
  * an undici client with 32 connections in one child process: it keeps one of the machine's two cores busy, as a
  * gateway under load does). The gateway appends from its own process; the child stands in for its request work so
  * that ingest is measured on the core that is left, without the gateway's startup and configuration in the bench.
- * Rows: 20 features x 300 customers x 6 models, timestamps advancing 2 ms per row (a busy gateway), realistic mixes
- * of cache answers, failures and unpriced rows.
+ * Rows: 20 features x 300 customers (sessions of 12 requests each) x 6 models, timestamps advancing 2 ms per row (a
+ * busy gateway), realistic mixes of cache answers, failures and unpriced rows.
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +64,8 @@ async function main() {
   };
   const models = [['gpt-4o', 'openai'], ['gpt-4o-mini', 'openai'], ['claude-sonnet-4', 'anthropic'], ['claude-haiku-4', 'anthropic'], ['gemini-2.5-pro', 'gemini'], ['gemini-2.5-flash', 'gemini']];
   const t0 = Date.UTC(2026, 5, 1);
+  // A session belongs to one customer: 12 consecutive requests of that customer (an agent's turn, a chat).
+  const perCustomer = new Uint32Array(300);
   const rows = Array.from({ length: ROWS }, (_, index) => {
     const f = Math.floor(Math.pow(rand(), 1.5) * 20);
     const [model, provider] = models[(f + (rand() < 0.7 ? 0 : 1)) % 6];
@@ -74,7 +76,7 @@ async function main() {
     return {
       id: `r${index}`, requestId: `q${index}`, attempt: 1, startedAt: t0 + index * 2, firstByteAt: null, endedAt: t0 + index * 2 + 900,
       dialect: 'openai', endpoint: 'chat', provider, requestedModel: model, servedModel: model, status: k > 0.97 ? 429 : 200, errorCode: null, streamed: true, clientAborted: false,
-      attribution: { keyId: `key-${customer}`, team: `team-${f % 5}`, app: `app-${f % 4}`, feature: `feature-${f}`, user: `user-${index % 5000}`, customer: `customer-${customer}`, session: `s-${index >> 3}`, tags: {} },
+      attribution: { keyId: `key-${customer}`, team: `team-${f % 5}`, app: `app-${f % 4}`, feature: `feature-${f}`, user: `user-${index % 5000}`, customer: `customer-${customer}`, session: `s-${customer}-${Math.floor(perCustomer[customer]++ / 12)}`, tags: {} },
       inputTokens: 1_000, cacheReadTokens: k < 0.3 ? 500 : 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 300, reasoningTokens: 0,
       inputAudioTokens: 0, inputImageTokens: 0, cacheReadAudioTokens: 0, outputAudioTokens: 0, outputImageTokens: 0, serviceTier: 'standard', usageEstimated: false,
       costInputUsd: priced ? cost / 2 : null, costCacheReadUsd: priced ? 0 : null, costCacheWriteUsd: priced ? 0 : null, costOutputUsd: priced ? cost / 2 : null, costRequestUsd: priced ? 0 : null,

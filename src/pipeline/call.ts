@@ -63,6 +63,13 @@ export interface RoutingDecision {
   escalation: Array<{ tier: string; candidates: RouteTarget[] }>;
   /** Shadow mode: what the router would have chosen (the call is served as asked) and that model's estimated cost. */
   shadow: { tier: string | null; target: RouteTarget; estimatedCostUsd: number | null } | null;
+  /**
+   * Routing savings' baseline (docs/routing.md): the model the call would have been served by without routing, set
+   * when the decision chose the model (a rule, a tier header, automatic routing) and the call is served as decided:
+   * the model the caller named, resolved, or for `jevons/auto` the configured automatic baseline. Null or absent for a
+   * pinned model, a shadowed call, and a named model that does not resolve (without routing it would have been a 404).
+   */
+  baseline?: RouteTarget | null;
 }
 
 /** The response cache that served an attempt. */

@@ -15,7 +15,7 @@ function row(n: number): LedgerRow {
     outputAudioTokens: 0, outputImageTokens: 0, serviceTier: 'standard', costRequestUsd: null, previousCostTotalUsd: null,
     previousPriceRef: null, repricedAt: null, cacheSource: null, costUncachedUsd: null,
     routeTier: null, routeReason: null, routeScore: null, routeClassifier: null, routeCandidates: null, shadowTier: null,
-    shadowProvider: null, shadowModel: null, shadowCostUsd: null, followsReason: null,
+    shadowProvider: null, shadowModel: null, shadowCostUsd: null, followsReason: null, baselineProvider: null, baselineModel: null, baselineCostUsd: null,
   };
 }
 

@@ -5,7 +5,7 @@ import { priceCatalogFromConfig } from '../providers/price-family.js';
 import { resolveConfig } from '../spec/config/load-config.js';
 import type { LedgerRow } from '../spec/ledger.js';
 import { emptyUsage, type TokenUsage } from '../spec/usage.js';
-import { meter, shadowCostOf } from './meter.js';
+import { baselineCostOf, meter, replacedByEscalation, shadowCostOf } from './meter.js';
 import { createShadowPricer } from './routing/shadow-cost.js';
 
 const MARCH = Date.parse('2026-03-01T00:00:00Z');
@@ -30,13 +30,21 @@ const config = resolveConfig({
             { input_per_mtok: 2, output_per_mtok: 8, cache_read_per_mtok: 1, effective_from: '2026-04-01' },
           ],
         },
+        {
+          provider: 'anthropic',
+          model: 'house-large',
+          price: [
+            { input_per_mtok: 10, output_per_mtok: 40, cache_read_per_mtok: 1 },
+            { input_per_mtok: 5, output_per_mtok: 20, cache_read_per_mtok: 0.5, effective_from: '2026-04-01' },
+          ],
+        },
       ],
     },
   },
 }).config;
 const catalog: PriceCatalog = priceCatalogFromConfig(config);
 const families: Record<string, string> = { openai: 'openai', anthropic: 'anthropic' };
-const priceShadow = createShadowPricer({ catalog, priceFamilyOf: (provider) => families[provider] });
+const price = createShadowPricer({ catalog, priceFamilyOf: (provider) => families[provider] });
 
 const usage = (fields: Partial<TokenUsage>): TokenUsage => ({ ...emptyUsage(), ...fields });
 
@@ -64,7 +72,7 @@ function call(routing: RoutingDecision | null, attempts: Attempt[]): Call {
   return partial as Call;
 }
 
-async function rowsOf(subject: Call, options: { priceShadow?: typeof priceShadow } = { priceShadow }): Promise<LedgerRow[]> {
+async function rowsOf(subject: Call, options: { price?: typeof price } = { price }): Promise<LedgerRow[]> {
   const rows: LedgerRow[] = [];
   let id = 0;
   await meter({ enqueue: (row) => rows.push(row), configHash: 'cfg', newId: () => `row-${++id}`, ...options })(subject, async () => undefined);
@@ -121,6 +129,74 @@ describe('shadow_cost_usd on actual usage', () => {
   it('shadowCostOf: a cache hit (no tokens billed) costs nothing at the would-be model either', () => {
     const shadow = shadowDecision('house-small', 0.5).shadow;
     if (shadow === null) throw new Error('no shadow');
-    expect(shadowCostOf(shadow, attempt({ usage: emptyUsage(), cacheSource: 'exact' }), priceShadow)).toBe(0);
+    expect(shadowCostOf(shadow, attempt({ usage: emptyUsage(), cacheSource: 'exact' }), price)).toBe(0);
+  });
+});
+
+/** A serve-mode decision that sent the call to the small tier; `baseline` = what it would have used without routing. */
+function servedDecision(baseline: RoutingDecision['baseline']): RoutingDecision {
+  return {
+    tier: 'small', reason: 'rule:0', score: null, classifierId: null,
+    candidates: [{ provider: 'openai', upstreamModel: 'house-small' }], escalation: [{ tier: 'large', candidates: [{ provider: 'anthropic', upstreamModel: 'house-large' }] }],
+    shadow: null, baseline,
+  };
+}
+
+describe('baseline_cost_usd (routing savings)', () => {
+  const large = { provider: 'anthropic', upstreamModel: 'house-large' };
+  const served = usage({ inputTokens: 2_000, cacheReadTokens: 10_000, outputTokens: 300 });
+  // 2,000 × $10 + 10,000 × $1 + 300 × $40 per Mtok at house-large before April 1st: $0.042.
+  const atLarge = (2_000 * 10 + 10_000 * 1 + 300 * 40) / 1e6;
+
+  it('records the baseline model on every row and prices each attempt’s usage at it, at the attempt’s start', async () => {
+    const rows = await rowsOf(call(servedDecision(large), [
+      attempt({ provider: 'openai', upstreamModel: 'house-small', status: 429, usage: emptyUsage() }),
+      attempt({ provider: 'openai', upstreamModel: 'house-small', usage: served, followsReason: 'rate_limited' }),
+    ]));
+    expect(rows.map((row) => [row.baselineProvider, row.baselineModel, row.baselineCostUsd])).toEqual([
+      ['anthropic', 'house-large', 0],
+      ['anthropic', 'house-large', atLarge],
+    ]);
+    expect(atLarge).toBeCloseTo(0.042, 12);
+    // From April 1st house-large's configured price halves: the attempt's start picks the price.
+    const [april] = await rowsOf(call(servedDecision(large), [attempt({ usage: served, startedAt: APRIL })]));
+    expect(april?.baselineCostUsd).toBe((2_000 * 5 + 10_000 * 0.5 + 300 * 20) / 1e6);
+  });
+
+  it('an answer a cascade escalation replaced is 0 at the baseline: without routing it would not have been made', async () => {
+    const small = usage({ inputTokens: 2_000, outputTokens: 50 });
+    const attempts = [
+      attempt({ provider: 'openai', upstreamModel: 'house-small', usage: small }),
+      attempt({ provider: 'anthropic', upstreamModel: 'house-large', status: 529, usage: emptyUsage(), followsReason: 'cascade:not_empty' }),
+      attempt({ provider: 'anthropic', upstreamModel: 'house-large', usage: served, followsReason: 'server_error' }),
+    ];
+    expect(attempts.map((_, index) => replacedByEscalation(attempts, index))).toEqual([true, false, false]);
+    const rows = await rowsOf(call(servedDecision(large), attempts));
+    expect(rows.map((row) => row.baselineCostUsd)).toEqual([0, 0, atLarge]);
+  });
+
+  it('is null where the usage is unknown, the baseline has no price, or no pricer is given', async () => {
+    const [noAnswer] = await rowsOf(call(servedDecision(large), [attempt({ status: 0, errorCode: 'upstream_unreachable', usage: null })]));
+    expect(noAnswer).toMatchObject({ baselineModel: 'house-large', baselineCostUsd: null, costTotalUsd: null });
+    const [unpriced] = await rowsOf(call(servedDecision({ provider: 'openai', upstreamModel: 'no-such-model-anywhere' }), [attempt({ usage: served })]));
+    expect(unpriced).toMatchObject({ baselineModel: 'no-such-model-anywhere', baselineCostUsd: null });
+    const [flex] = await rowsOf(call(servedDecision(large), [attempt({ usage: { ...served, serviceTier: 'flex' } })]));
+    expect(flex?.baselineCostUsd).toBeNull();
+    const [noPricer] = await rowsOf(call(servedDecision(large), [attempt({ usage: served })]), {});
+    expect(noPricer).toMatchObject({ baselineModel: 'house-large', baselineCostUsd: null });
+    expect(baselineCostOf({ baseline: large, attempt: attempt({ usage: served }), replaced: false, price })).toBe(atLarge);
+  });
+
+  it('all null without a decision, without a baseline (pinned, a name that does not resolve) and in shadow mode', async () => {
+    const empty = { baselineProvider: null, baselineModel: null, baselineCostUsd: null };
+    const [unrouted] = await rowsOf(call(null, [attempt({ usage: served })]));
+    expect(unrouted).toMatchObject(empty);
+    const [pinned] = await rowsOf(call({ ...servedDecision(null), tier: null, reason: 'pinned' }, [attempt({ usage: served })]));
+    expect(pinned).toMatchObject({ routeReason: 'pinned', ...empty });
+    const [absent] = await rowsOf(call({ ...servedDecision(undefined) }, [attempt({ usage: served })]));
+    expect(absent).toMatchObject({ routeReason: 'rule:0', ...empty });
+    const [shadowed] = await rowsOf(call(shadowDecision('house-small', 0.1), [attempt({ usage: served })]));
+    expect(shadowed).toMatchObject({ routeReason: 'shadow:rule:0', ...empty });
+    expect(shadowed?.shadowCostUsd).toBeGreaterThan(0);
   });
 });

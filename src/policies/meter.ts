@@ -4,20 +4,21 @@ import type { TokenUsage } from '../spec/usage.js';
 
 /**
  * Prices a usage record at a target's price entry (config overrides included) at instant `at`: the cost of serving it
- * with that model. Null when the model has no price (or none for the usage's service tier). Shadow mode's would-be
- * model; built by the composition root (policies/routing/shadow-cost.ts createShadowPricer).
+ * with that model. Null when the model has no price (or none for the usage's service tier). Prices shadow mode's
+ * would-be model and routing's baseline; built by the composition root (policies/routing/shadow-cost.ts
+ * createShadowPricer).
  */
-export type ShadowPricer = (input: { target: RouteTarget; usage: TokenUsage; at: number }) => number | null;
+export type TargetPricer = (input: { target: RouteTarget; usage: TokenUsage; at: number }) => number | null;
 
 /**
- * The routing columns of a call's rows (docs/routing.md): the same on every attempt (but shadow_cost_usd, per attempt:
- * shadowCostOf); all null without a decision.
+ * The routing columns of a call's rows (docs/routing.md): the same on every attempt (but shadow_cost_usd and
+ * baseline_cost_usd, per attempt: shadowCostOf, baselineCostOf); all null without a decision.
  */
-type RoutingColumns = Pick<LedgerRow, 'routeTier' | 'routeReason' | 'routeScore' | 'routeClassifier' | 'routeCandidates' | 'shadowTier' | 'shadowProvider' | 'shadowModel' | 'shadowCostUsd'>;
+type RoutingColumns = Pick<LedgerRow, 'routeTier' | 'routeReason' | 'routeScore' | 'routeClassifier' | 'routeCandidates' | 'shadowTier' | 'shadowProvider' | 'shadowModel' | 'shadowCostUsd' | 'baselineProvider' | 'baselineModel'>;
 
 const unrouted: RoutingColumns = {
   routeTier: null, routeReason: null, routeScore: null, routeClassifier: null, routeCandidates: null,
-  shadowTier: null, shadowProvider: null, shadowModel: null, shadowCostUsd: null,
+  shadowTier: null, shadowProvider: null, shadowModel: null, shadowCostUsd: null, baselineProvider: null, baselineModel: null,
 };
 
 export function routingColumns(routing: RoutingDecision | null | undefined): RoutingColumns {
@@ -33,6 +34,8 @@ export function routingColumns(routing: RoutingDecision | null | undefined): Rou
     shadowProvider: shadow?.target.provider ?? null,
     shadowModel: shadow?.target.upstreamModel ?? null,
     shadowCostUsd: shadow?.estimatedCostUsd ?? null,
+    baselineProvider: routing.baseline?.provider ?? null,
+    baselineModel: routing.baseline?.upstreamModel ?? null,
   };
 }
 
@@ -42,24 +45,50 @@ export function routingColumns(routing: RoutingDecision | null | undefined): Rou
  * the row's cost_total_usd; null when that model has no price. The pre-flight estimate (input only) stays only where
  * the usage is unknown (no answer: a transport failure) or no pricer is given.
  */
-export function shadowCostOf(shadow: NonNullable<RoutingDecision['shadow']>, attempt: Attempt, price: ShadowPricer | undefined): number | null {
+export function shadowCostOf(shadow: NonNullable<RoutingDecision['shadow']>, attempt: Attempt, price: TargetPricer | undefined): number | null {
   if (attempt.usage === null || price === undefined) return shadow.estimatedCostUsd;
   return price({ target: shadow.target, usage: attempt.usage, at: attempt.startedAt });
+}
+
+/** Whether a cascade escalation followed attempt `index` of a call: its answer was rejected and a later tier answered. */
+export function replacedByEscalation(attempts: readonly Attempt[], index: number): boolean {
+  for (let later = index + 1; later < attempts.length; later++) {
+    if (attempts[later]?.followsReason?.startsWith('cascade:') === true) return true;
+  }
+  return false;
+}
+
+/**
+ * baseline_cost_usd of one attempt of a call served as routing decided: its usage as served priced at the baseline
+ * model at the attempt's start (same rule as cost_total_usd), so that baseline - cost is what routing saved on it.
+ * An attempt a cascade escalation replaced is 0: without routing there is no cascade, so that attempt would not have
+ * been made and its whole cost counts against the saving. Null when the usage is unknown (no answer: the row's cost is
+ * null too), no pricer is given, or the baseline has no price.
+ */
+export function baselineCostOf(options: { baseline: RouteTarget; attempt: Attempt; replaced: boolean; price: TargetPricer | undefined }): number | null {
+  const { attempt } = options;
+  if (attempt.usage === null || options.price === undefined) return null;
+  if (options.replaced) return 0;
+  return options.price({ target: options.baseline, usage: attempt.usage, at: attempt.startedAt });
 }
 
 export interface MeterOptions {
   enqueue: (row: LedgerRow) => void;
   configHash: string;
   newId: () => string;
-  /** Prices shadow mode's would-be model on each attempt's actual usage (shadowCostOf); absent = the pre-flight estimate. */
-  priceShadow?: ShadowPricer;
+  /**
+   * Prices each attempt's actual usage at shadow mode's would-be model (shadowCostOf; absent = the pre-flight
+   * estimate) and at routing's baseline model (baselineCostOf; absent = null).
+   */
+  price?: TargetPricer;
 }
 
 /** Builds the ledger row of one attempt. Pure: exported for tests and replay. */
-export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string; routing?: RoutingColumns; priceShadow?: ShadowPricer }): LedgerRow {
+export function attemptToRow(options: { call: Call; attempt: Attempt; index: number; id: string; configHash: string; routing?: RoutingColumns; price?: TargetPricer }): LedgerRow {
   const { call, attempt } = options;
   const routing = options.routing ?? routingColumns(call.routing);
   const shadow = call.routing?.shadow;
+  const baseline = call.routing?.baseline;
   const usage = attempt.usage;
   const cost = attempt.cost;
   return {
@@ -110,8 +139,11 @@ export function attemptToRow(options: { call: Call; attempt: Attempt; index: num
     shadowTier: routing.shadowTier,
     shadowProvider: routing.shadowProvider,
     shadowModel: routing.shadowModel,
-    shadowCostUsd: shadow === null || shadow === undefined ? routing.shadowCostUsd : shadowCostOf(shadow, attempt, options.priceShadow),
+    shadowCostUsd: shadow === null || shadow === undefined ? routing.shadowCostUsd : shadowCostOf(shadow, attempt, options.price),
     followsReason: attempt.followsReason ?? null,
+    baselineProvider: routing.baselineProvider,
+    baselineModel: routing.baselineModel,
+    baselineCostUsd: baseline === null || baseline === undefined ? null : baselineCostOf({ baseline, attempt, replaced: replacedByEscalation(call.attempts, options.index), price: options.price }),
     previousCostTotalUsd: null,
     previousPriceRef: null,
     repricedAt: null,
@@ -127,7 +159,7 @@ export const meter = (options: MeterOptions): Policy =>
       // Computed once per call: every row of it carries the same decision.
       const routing = routingColumns(call.routing);
       call.attempts.forEach((attempt, index) => {
-        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash, routing, priceShadow: options.priceShadow }));
+        options.enqueue(attemptToRow({ call, attempt, index, id: options.newId(), configHash: options.configHash, routing, price: options.price }));
       });
     }
   };

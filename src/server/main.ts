@@ -300,7 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     route({ resolve: (model) => models.resolve(model), describe: () => models.describe(), routing: routing.runtime }),
     unpricedGate({ mode: config.pricing.unpriced, isPriced }),
     ...governance,
-    meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId, priceShadow: createShadowPricer({ catalog, priceFamilyOf: (provider) => runtimes.get(provider)?.priceFamily }) }),
+    meter({ enqueue: (row) => writer.enqueue(row), configHash: loaded.hash, newId, price: createShadowPricer({ catalog, priceFamilyOf: (provider) => runtimes.get(provider)?.priceFamily }) }),
     ...cachePolicies,
   ];
   // --- routing execution ---

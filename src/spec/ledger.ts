@@ -90,6 +90,16 @@ export interface LedgerRow {
   shadowCostUsd: number | null;
   /** Why this attempt followed the previous one ('rate_limited', 'server_error', 'cascade:<validator>'...); null for the first. */
   followsReason: string | null;
+  /**
+   * Routing savings' baseline (docs/routing.md): the model the call would have used without routing (the model the
+   * caller named, or the automatic baseline for `jevons/auto`), the same on every row of the call, and this attempt's
+   * usage priced at it (0 for an answer a cascade escalation replaced: without routing there is no cascade). Set only
+   * when a serve-mode decision chose the model; all null otherwise (no decision, pinned, shadow mode); the cost is
+   * null when the usage or the baseline's price is unknown. Saved = baselineCostUsd - costTotalUsd.
+   */
+  baselineProvider: string | null;
+  baselineModel: string | null;
+  baselineCostUsd: number | null;
   /** Set by `jevons reprice` on a row whose cost it changed: the total and price entry before, and when (epoch ms).
    * Only reprice writes them; `LedgerStore.append` stores new rows with them NULL. */
   previousCostTotalUsd: number | null;

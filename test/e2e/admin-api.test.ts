@@ -199,7 +199,8 @@ describe('GET /savings', () => {
     expect(bySource.exact).toEqual({ hits: 1, saved_usd: 0.8 });
     expect(bySource.semantic).toEqual({ hits: 0, saved_usd: 0 });
     expect(bySource.prompt_cache?.saved_usd).toBeCloseTo(0.5, 12);
-    expect(bySource.routing).toEqual({ decisions: 0, saved_usd: 0 });
+    const noRouting = { decisions: 0, saved_usd: 0, rows: 0, unpriced_rows: 0, cost_usd: 0, baseline_usd: 0 };
+    expect(bySource.routing).toEqual({ ...noRouting, auto: noRouting, shadow: { decisions: 0, would_save_usd: 0, rows: 0, unpriced_rows: 0, cost_usd: 0, shadow_cost_usd: 0 } });
     expect(num(body.total_saved_usd)).toBeCloseTo(1.3, 12);
     const qa = (body.by_feature as Json[]).find((entry) => entry.feature === 'qa');
     expect(qa?.response_cache_saved_usd).toBeCloseTo(0.8, 12);

@@ -1,6 +1,7 @@
 /**
  * Turns a call into its RoutingDecision (pipeline/call.ts): intent (route-decision.ts) -> tier / model / automatic
- * routing -> candidates, escalation tiers, reasoning overrides, and in shadow mode the would-be target and its cost.
+ * routing -> candidates, escalation tiers, reasoning overrides, the baseline routing savings are measured against
+ * (the model the call would have used without routing), and in shadow mode the would-be target and its cost.
  * The only work on a call that asks for no routing is the rule scan; the body is parsed to the canonical model only
  * when automatic routing runs.
  */
@@ -8,7 +9,7 @@ import type { Call, RouteTarget, RoutingDecision } from '../../pipeline/call.js'
 import type { ChatRequest } from '../../spec/canonical.js';
 import { GatewayError } from '../../spec/errors.js';
 import { reasoningOverrides } from './reasoning-budget.js';
-import { decideIntent, matches, thresholdsFor, tierForScore, tiersAbove, type CompiledTier, type MatchSubject, type RoutingIntent, type RoutingPlan } from './route-decision.js';
+import { AUTO_MODEL, decideIntent, matches, thresholdsFor, tierForScore, tiersAbove, type CompiledTier, type MatchSubject, type RoutingIntent, type RoutingPlan } from './route-decision.js';
 import type { Scorer } from './scorer.js';
 
 export interface RoutingRuntime {
@@ -41,7 +42,7 @@ function tierDecision(runtime: RoutingRuntime, call: Call, tier: CompiledTier, f
   const cascaded = cascade.enabled && (cascade.match === undefined || matches(cascade.match, subjectOf(call)));
   const escalation = cascaded ? tiersAbove(runtime.plan, tier.name).slice(0, cascade.maxEscalations).map((above) => ({ tier: above.name, candidates: above.candidates })) : [];
   // Copies: a decision belongs to its call (the dispatcher may reorder candidates), the plan is shared.
-  return { tier, decision: { tier: tier.name, ...fields, candidates: tier.candidates.slice(), escalation, shadow: null } };
+  return { tier, decision: { tier: tier.name, ...fields, candidates: tier.candidates.slice(), escalation, shadow: null, baseline: null } };
 }
 
 async function resolveIntent(runtime: RoutingRuntime, call: Call, intent: RoutingIntent, resolve: (model: string) => RouteTarget | null, describe: () => string): Promise<Resolved> {
@@ -51,10 +52,10 @@ async function resolveIntent(runtime: RoutingRuntime, call: Call, intent: Routin
     case 'pinned': {
       const target = resolve(call.model);
       if (target === null) throw unknownModel(call, describe);
-      return { tier: null, decision: { tier: null, reason: intent.reason, ...none, candidates: [target], escalation: [], shadow: null } };
+      return { tier: null, decision: { tier: null, reason: intent.reason, ...none, candidates: [target], escalation: [], shadow: null, baseline: null } };
     }
     case 'model':
-      return { tier: null, decision: { tier: null, reason: intent.reason, ...none, candidates: [intent.target], escalation: [], shadow: null } };
+      return { tier: null, decision: { tier: null, reason: intent.reason, ...none, candidates: [intent.target], escalation: [], shadow: null, baseline: null } };
     case 'tier': {
       const tier = plan.tiers.get(intent.tier);
       if (tier === undefined) throw new GatewayError({ code: 'internal', message: `routing: tier "${intent.tier}" is not configured` });
@@ -69,6 +70,16 @@ async function resolveIntent(runtime: RoutingRuntime, call: Call, intent: Routin
       return tierDecision(runtime, call, tier, { reason, score: scored.score, classifierId: scored.classifierId });
     }
   }
+}
+
+/**
+ * What a call served as decided would have been served by without routing (RoutingDecision.baseline): nothing for a
+ * pinned model (served as asked), the automatic baseline for `jevons/auto`, else the model the caller named (null
+ * when that name does not resolve: without routing the call would have been refused).
+ */
+function baselineOf(plan: RoutingPlan, call: Call, intent: RoutingIntent, resolve: (model: string) => RouteTarget | null): RouteTarget | null {
+  if (intent.kind === 'pinned') return null;
+  return call.model === AUTO_MODEL ? plan.autoBaseline : resolve(call.model);
 }
 
 /**
@@ -95,11 +106,13 @@ export async function applyRouting(options: { runtime: RoutingRuntime; call: Cal
         candidates: [asked],
         escalation: [],
         shadow: { tier: decision.tier, target: wouldServe, estimatedCostUsd: runtime.estimateCostFor?.(call, wouldServe) ?? null },
+        baseline: null,
       };
       return true;
     }
   }
   call.target = wouldServe;
+  decision.baseline = baselineOf(runtime.plan, call, intent, options.resolve);
   call.routing = decision;
   const budget = tier?.reasoning;
   if (budget !== undefined) {

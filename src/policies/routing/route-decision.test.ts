@@ -168,6 +168,7 @@ describe('shadow mode', () => {
     expect(call.routing).toEqual({
       tier: null, reason: 'shadow:rule:0', score: null, classifierId: null, candidates: [{ provider: 'openai', upstreamModel: 'gpt-4o' }], escalation: [],
       shadow: { tier: 'small', target: { provider: 'openai', upstreamModel: 'gpt-4o-mini' }, estimatedCostUsd: 0.00042 },
+      baseline: null,
     });
     expect(estimates).toEqual([['openai', 'gpt-4o-mini']]);
   });

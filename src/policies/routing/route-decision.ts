@@ -47,6 +47,12 @@ export interface RoutingPlan {
   autoTiers: readonly string[];
   thresholds: readonly number[];
   featureThresholds: ReadonlyMap<string, readonly number[]>;
+  /**
+   * Routing savings' baseline for a `jevons/auto` call (it names no model): `routing.auto.baseline_model`, else the
+   * first model of the last automatic tier (the strongest: `auto.tiers` lists tiers cheapest first); null when
+   * there is no automatic tier.
+   */
+  autoBaseline: RouteTarget | null;
   mode: RoutingConfig['mode'];
   /** Cascades: on when validators are configured; only calls matching `match` (when given) are cascaded. */
   cascade: { enabled: boolean; match: RoutingMatch | undefined; maxEscalations: number };
@@ -91,6 +97,14 @@ export function compileRouting(config: RoutingConfig, resolve: (model: string) =
   });
   const autoTiers = config.auto.tiers ?? config.tiers.map((tier) => tier.name);
   const featureThresholds = new Map(Object.entries(config.auto.features).map(([feature, value]) => [feature, value.thresholds] as const));
+  let autoBaseline: RouteTarget | null = null;
+  if (config.auto.baseline_model !== undefined) {
+    autoBaseline = resolve(config.auto.baseline_model);
+    if (autoBaseline === null) problems.push(`routing.auto.baseline_model: unknown model "${config.auto.baseline_model}"`);
+  } else {
+    const strongest = autoTiers.at(-1);
+    autoBaseline = (strongest === undefined ? undefined : tiers.get(strongest)?.candidates[0]) ?? null;
+  }
   return {
     plan: {
       tiers,
@@ -98,6 +112,7 @@ export function compileRouting(config: RoutingConfig, resolve: (model: string) =
       autoTiers,
       thresholds: config.auto.thresholds ?? defaultThresholds(autoTiers.length),
       featureThresholds,
+      autoBaseline,
       mode: config.mode,
       cascade: { enabled: config.cascade.validators.length > 0, match: config.cascade.match, maxEscalations: config.cascade.max_escalations },
     },

@@ -1,9 +1,10 @@
 /**
  * Shadow mode's cost on actual usage (docs/routing.md): what an attempt's usage, as served, would have cost at the
- * model the router would have chosen. Same pricing rule as the gateway's own cost (`priceUsage`: the catalog with
+ * model the router would have chosen; and, served as decided, at routing's baseline (the model the call would have
+ * used without routing: baseline_cost_usd). Same pricing rule as the gateway's own cost (`priceUsage`: the catalog with
  * jevons.yaml's prices and corrections, the price in force at the attempt's start, context tiers, service tiers), but
- * silent: a would-be model without a price is null here, and is not counted or logged as an unpriced request (no
- * request went to it).
+ * silent: a would-be or baseline model without a price is null here, and is not counted or logged as an unpriced request
+ * (no request went to it).
  */
 import type { RouteTarget } from '../../pipeline/call.js';
 import { priceUsage, type PriceCatalog } from '../../pricing/index.js';

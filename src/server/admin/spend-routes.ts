@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { savingsBySource, spendColumns, spendGroups, spendSeries, zeroMetrics, type SpendDimension, type SpendFilter, type SpendMetrics, type SpendRange } from '../../stores/sqlite/admin-spend.js';
+import { routingSavings, type ServedRoutingSavings } from '../../stores/sqlite/admin-routing.js';
 import { badParam } from './admin-error.js';
 import { encodeCursor, type AdminQuery } from './admin-params.js';
 import { arr, cursorParam, fromParam, int, limitParam, nullable, num, obj, ref, str, toParam, tzParam, type AdminContext, type AdminRoute, type JsonSchema, type ParamDoc } from './admin-route.js';
@@ -139,18 +140,33 @@ async function savings(context: AdminContext): Promise<unknown> {
     return { hits: found?.hits ?? 0, saved_usd: found?.savedUsd ?? 0 };
   };
   const byFeature = spendGroups(db, { range, groupBy: { kind: 'column', name: 'feature' }, limit: 1_000, offset: 0 });
-  const bySource = { exact: source('exact'), semantic: source('semantic'), prompt_cache: source('prompt_cache'), routing: { decisions: 0, saved_usd: 0 } };
+  const routed = routingSavings(db, range);
+  const shadow = routed.shadow;
+  const routing = {
+    ...servedJson(routed.served),
+    auto: servedJson(routed.servedAuto),
+    shadow: { decisions: shadow.decisions, would_save_usd: shadow.wouldSaveUsd, rows: shadow.rows, unpriced_rows: shadow.unpricedRows, cost_usd: shadow.costUsd, shadow_cost_usd: shadow.shadowCostUsd },
+  };
+  const bySource = { exact: source('exact'), semantic: source('semantic'), prompt_cache: source('prompt_cache'), routing };
   return {
     from: formatLocal(from, timeZone),
     to: formatLocal(to, timeZone),
     tz: timeZone,
-    total_saved_usd: bySource.exact.saved_usd + bySource.semantic.saved_usd + bySource.prompt_cache.saved_usd,
+    total_saved_usd: bySource.exact.saved_usd + bySource.semantic.saved_usd + bySource.prompt_cache.saved_usd + routing.saved_usd,
     by_source: bySource,
     by_feature: byFeature.map((row) => ({ feature: row.group, cost_usd: row.costUsd, cost_uncached_usd: row.costUncachedUsd, response_cache_saved_usd: row.responseCacheSavedUsd, prompt_cache_saved_usd: row.promptCacheSavedUsd, exact_hits: row.exactCacheHits, semantic_hits: row.semanticCacheHits })),
   };
 }
 
+const servedJson = (part: ServedRoutingSavings) => ({ decisions: part.decisions, saved_usd: part.savedUsd, rows: part.rows, unpriced_rows: part.unpricedRows, cost_usd: part.costUsd, baseline_usd: part.baselineUsd });
+
 const sourceSchema = obj({ hits: int(), saved_usd: num() });
+const routedFields = { decisions: int('Requests routing served as it decided (a rule, a tier header, jevons/auto).'), saved_usd: num('Σ(baseline_cost_usd - cost_total_usd) over rows with both known.'), rows: int(), unpriced_rows: int('Rows left out: tokens but the cost or the baseline cost unknown.'), cost_usd: num(), baseline_usd: num() };
+const routingSavingsSchema = obj({
+  ...routedFields,
+  auto: obj(routedFields),
+  shadow: obj({ decisions: int(), would_save_usd: num('Σ(cost_total_usd - shadow_cost_usd): shadow mode, not in total_saved_usd.'), rows: int(), unpriced_rows: int(), cost_usd: num(), shadow_cost_usd: num() }),
+});
 
 export const spendRoutes: AdminRoute[] = [
   {
@@ -174,9 +190,9 @@ export const spendRoutes: AdminRoute[] = [
     method: 'GET',
     path: '/savings',
     summary: 'Money saved by each cache (and by routing), by source and by feature',
-    description: 'Exact: cost_uncached_usd - cost_total_usd per ledger row. `routing` is 0 until routing records its decisions in the ledger.',
+    description: 'Caches: cost_uncached_usd - cost_total_usd per ledger row. Routing: baseline_cost_usd - cost_total_usd over rows served as routing decided (docs/routing.md "Routing savings"); `routing.auto` is the part of jevons/auto calls, `routing.shadow` what shadow mode would have saved (not in the total).',
     params: [...rangeParams, filterParam],
-    response: obj({ from: str(), to: str(), tz: str(), total_saved_usd: num(), by_source: obj({ exact: sourceSchema, semantic: sourceSchema, prompt_cache: sourceSchema, routing: obj({ decisions: int(), saved_usd: num() }) }), by_feature: arr(obj({ feature: nullable(str()), cost_usd: num(), cost_uncached_usd: num(), response_cache_saved_usd: num(), prompt_cache_saved_usd: num(), exact_hits: int(), semantic_hits: int() })) }),
+    response: obj({ from: str(), to: str(), tz: str(), total_saved_usd: num(), by_source: obj({ exact: sourceSchema, semantic: sourceSchema, prompt_cache: sourceSchema, routing: routingSavingsSchema }), by_feature: arr(obj({ feature: nullable(str()), cost_usd: num(), cost_uncached_usd: num(), response_cache_saved_usd: num(), prompt_cache_saved_usd: num(), exact_hits: int(), semantic_hits: int() })) }),
     handle: savings,
   },
 ];

@@ -86,6 +86,11 @@ export const routingSchema = z
         thresholds: z.array(fraction).optional(),
         /** Per feature: other thresholds (trade cost against quality per feature). */
         features: z.record(z.string().min(1), z.object({ thresholds: z.array(fraction) }).strict()).default({}),
+        /**
+         * What a `jevons/auto` call (which names no model) is compared with in routing savings: the model it would
+         * have been sent to without routing. Default: the first model of the last (strongest) automatic tier.
+         */
+        baseline_model: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

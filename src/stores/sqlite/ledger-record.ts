@@ -21,7 +21,8 @@ export const ledgerColumns = [
   'input_audio_tokens', 'input_image_tokens', 'cache_read_audio_tokens', 'output_audio_tokens', 'output_image_tokens',
   'service_tier', 'cost_request_usd', 'previous_cost_total_usd', 'previous_price_ref', 'repriced_at', 'cache_source',
   'cost_uncached_usd', 'route_tier', 'route_reason', 'route_score', 'route_classifier', 'route_candidates', 'shadow_tier',
-  'shadow_provider', 'shadow_model', 'shadow_cost_usd', 'follows_reason',
+  'shadow_provider', 'shadow_model', 'shadow_cost_usd', 'follows_reason', 'baseline_provider', 'baseline_model',
+  'baseline_cost_usd',
 ] as const;
 
 export type LedgerColumn = (typeof ledgerColumns)[number];
@@ -66,7 +67,8 @@ export function toLedgerRecord(row: LedgerRow): LedgerRecord {
     route_tier: row.routeTier, route_reason: row.routeReason, route_score: row.routeScore, route_classifier: row.routeClassifier,
     route_candidates: row.routeCandidates === null ? null : JSON.stringify(row.routeCandidates), shadow_tier: row.shadowTier,
     shadow_provider: row.shadowProvider, shadow_model: row.shadowModel, shadow_cost_usd: row.shadowCostUsd,
-    follows_reason: row.followsReason,
+    follows_reason: row.followsReason, baseline_provider: row.baselineProvider, baseline_model: row.baselineModel,
+    baseline_cost_usd: row.baselineCostUsd,
   };
 }
 
@@ -104,7 +106,8 @@ export const ledgerRecordSchema = z
     cache_source: z.enum(['exact', 'semantic']).nullable(), cost_uncached_usd: optionalNum,
     route_tier: optionalText, route_reason: optionalText, route_score: optionalNum, route_classifier: optionalText,
     route_candidates: candidates, shadow_tier: optionalText, shadow_provider: optionalText, shadow_model: optionalText,
-    shadow_cost_usd: optionalNum, follows_reason: optionalText,
+    shadow_cost_usd: optionalNum, follows_reason: optionalText, baseline_provider: optionalText, baseline_model: optionalText,
+    baseline_cost_usd: optionalNum,
   })
   .transform((r): LedgerRow => ({
     id: r.id, requestId: r.request_id, attempt: r.attempt, startedAt: r.started_at, firstByteAt: r.first_byte_at,
@@ -128,4 +131,5 @@ export const ledgerRecordSchema = z
     routeTier: r.route_tier, routeReason: r.route_reason, routeScore: r.route_score, routeClassifier: r.route_classifier,
     routeCandidates: r.route_candidates, shadowTier: r.shadow_tier, shadowProvider: r.shadow_provider,
     shadowModel: r.shadow_model, shadowCostUsd: r.shadow_cost_usd, followsReason: r.follows_reason,
+    baselineProvider: r.baseline_provider, baselineModel: r.baseline_model, baselineCostUsd: r.baseline_cost_usd,
   }));

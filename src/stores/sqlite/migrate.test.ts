@@ -57,6 +57,7 @@ describe('migrations', () => {
       'ledger_hourly_sessions_customer',
       'ledger_request_id',
       'ledger_route_tier', // 0010-routing
+      'ledger_routed', // 0013-routing-baseline
       'ledger_session_id', // 0012-customer-rollups
       'ledger_started_at',
       'outcomes', // 0009-outcomes

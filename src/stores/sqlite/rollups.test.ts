@@ -8,7 +8,7 @@ import { customerMonthCosts, dailySpendByFeature, heaviestSessions, spendOf } fr
 import { customersSeen } from './admin-plans.js';
 import { budgetScopeSpend } from './budget-scope-spend.js';
 import { savingsBySource, spendBuckets, spendGroups, spendSeries, type SpendDimension, type SpendFilter, type SpendRange } from './admin-spend.js';
-import { insertLedgerSql, toLedgerValues } from './ledger-record.js';
+import { ledgerColumns, toLedgerRecord } from './ledger-record.js';
 import { applyCostUpdates } from './ledger-reprice.js';
 import { migrate } from './migrate.js';
 import { migrations } from './migrations/index.js';
@@ -233,8 +233,11 @@ describe('rollup maintenance', () => {
   it('the migration backfills exactly what ingest builds', () => {
     const db = new BetterSqlite3(':memory:');
     migrate({ db, path: ':memory:', migrations: migrations.filter((m) => m.version < 11) });
-    const insert = db.prepare(insertLedgerSql);
-    for (const row of rows) insert.run(toLedgerValues(row));
+    // Only the columns the ledger had before 0011: later migrations add columns (0013: baseline_*), NULL on old rows.
+    const present = new Set(db.prepare("SELECT name FROM pragma_table_info('ledger')").pluck().all());
+    const columns = ledgerColumns.filter((column) => present.has(column));
+    const insert = db.prepare(`INSERT INTO ledger (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`);
+    for (const row of rows) insert.run(toLedgerRecord(row));
     migrate({ db, path: ':memory:' });
     const backfilled = table(db);
     for (const cells of backfilled) expect(cells.length).toBeGreaterThan(100);

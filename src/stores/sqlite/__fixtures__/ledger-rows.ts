@@ -69,6 +69,9 @@ export function ledgerRow(overrides: Partial<Omit<LedgerRow, 'attribution'>> & {
     shadowModel: null,
     shadowCostUsd: null,
     followsReason: null,
+    baselineProvider: null,
+    baselineModel: null,
+    baselineCostUsd: null,
     ...rest,
   };
 }

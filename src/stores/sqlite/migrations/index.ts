@@ -10,6 +10,7 @@ import * as routing from './0010-routing.js';
 import * as outcomes from './0009-outcomes.js';
 import * as rollups from './0011-rollups.js';
 import * as customerRollups from './0012-customer-rollups.js';
+import * as routingBaseline from './0013-routing-baseline.js';
 
 export interface Migration {
   /** The schema version the database has once this migration ran (`PRAGMA user_version`). */
@@ -35,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: '0010-routing', sql: routing.sql },
   { version: 11, name: '0011-rollups', sql: rollups.sql },
   { version: 12, name: '0012-customer-rollups', sql: customerRollups.sql },
+  { version: 13, name: '0013-routing-baseline', sql: routingBaseline.sql },
 ];
