@@ -8,7 +8,8 @@ import { day0, ledgerRow } from '../../stores/sqlite/__fixtures__/ledger-rows.js
 import { createSqliteEventStore } from '../../stores/sqlite/event-store.js';
 import { loadBudgetOverrides } from '../../stores/sqlite/budget-overrides.js';
 import { openSqliteStores } from '../../stores/sqlite/index.js';
-import { registerBudgetsCommand, type BudgetListEntry } from './budgets.js';
+import type { BudgetListEntry } from '../../server/governance/budget-list.js';
+import { registerBudgetsCommand } from './budgets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jevons-budgets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,115 +9,15 @@
  *   the gateway picks it up at its next poll. The ledger is not touched: the spend stays visible in `jevons usage`.
  */
 import { existsSync } from 'node:fs';
-import type { Database } from 'better-sqlite3';
 import { InvalidArgumentError, type Command } from 'commander';
-import { calendarPeriod, wallClock } from '../../policies/budgets/budget-periods.js';
+import { listBudgets, localTime, parseBudgetScope, ScopeTextError, type BudgetListEntry } from '../../server/governance/budget-list.js';
 import type { BudgetConfig } from '../../spec/config/governance-schema.js';
 import type { Environment } from '../../spec/config/load-config.js';
-import { loadBudgetOverrides, resetBudget, setBudgetOverride, clearBudgetOverride, spendStart, type BudgetOverrides } from '../../stores/sqlite/budget-overrides.js';
-import { createSqliteEventStore } from '../../stores/sqlite/event-store.js';
+import { scopeParts } from '../../stores/sqlite/budget-scope-spend.js';
+import { clearBudgetOverride, resetBudget, setBudgetOverride } from '../../stores/sqlite/budget-overrides.js';
 import { openSqliteStores } from '../../stores/sqlite/index.js';
 import { loadConfig } from '../load.js';
 import { count, formatTable, usd } from '../table.js';
-import { budgetScopeSpend, scopeParts } from '../../stores/sqlite/budget-scope-spend.js';
-
-export interface BudgetListEntry {
-  budget: string;
-  /** `team=search` ('' global); null for a `*` budget with no traffic yet this period. */
-  scope: string | null;
-  period: BudgetConfig['period'];
-  timezone: string;
-  periodStart: number;
-  /** null for lifetime and rolling budgets (no reset). */
-  periodEnd: number | null;
-  /** Spend counts from here: the period start, or a later `budgets reset`. */
-  countedFrom: number;
-  limitUsd: number | null;
-  limitTokens: number | null;
-  /** Whether the limits come from `budgets set` rather than jevons.yaml. */
-  overridden: boolean;
-  spentUsd: number;
-  spentTokens: number;
-  remainingUsd: number | null;
-  remainingTokens: number | null;
-  unpricedRows: number;
-  action: BudgetConfig['action'];
-  /** `70%`, `90% tokens`, `forecast`, in firing order. */
-  alertsFired: string[];
-}
-
-/** The period containing `now`: calendar in the budget's time zone, rolling = the last window, lifetime = all time. */
-export function periodOf(budget: BudgetConfig, now: number): { start: number; end: number } {
-  if (budget.period === 'lifetime') return { start: 0, end: Number.POSITIVE_INFINITY };
-  if (budget.period === 'rolling') return { start: now - (budget.window ?? 0), end: Number.POSITIVE_INFINITY };
-  return calendarPeriod(budget.period, budget.timezone, now);
-}
-
-/** `2026-12-01 00:00 Europe/Paris`. */
-export function localTime(at: number, timeZone: string): string {
-  const clock = wallClock(timeZone, at);
-  const two = (value: number) => String(value).padStart(2, '0');
-  return `${clock.year}-${two(clock.month)}-${two(clock.day)} ${two(clock.hour)}:${two(clock.minute)} ${timeZone}`;
-}
-
-const alertLabel = (details: Record<string, unknown>, kind: string): string =>
-  kind === 'budget_forecast' ? 'forecast' : `${typeof details.threshold === 'number' ? Math.round(details.threshold * 1_000) / 10 : '?'}%${details.unit === 'tokens' ? ' tokens' : ''}`;
-
-export async function listBudgets(options: { db: Database; budgets: readonly BudgetConfig[]; now: number; overrides?: BudgetOverrides }): Promise<BudgetListEntry[]> {
-  const overrides = options.overrides ?? loadBudgetOverrides(options.db);
-  const events = createSqliteEventStore(options.db);
-  const entries: BudgetListEntry[] = [];
-  for (const budget of options.budgets) {
-    const period = periodOf(budget, options.now);
-    const override = overrides.limits.find((limit) => limit.name === budget.name);
-    const limitUsd = override?.limitUsd ?? budget.limit_usd ?? null;
-    const limitTokens = override?.limitTokens ?? budget.limit_tokens ?? null;
-    const fired = new Map<string, string[]>();
-    const alerts = await events.list({ kinds: ['budget_alert', 'budget_forecast'], name: budget.name, since: period.start, limit: 100_000 });
-    for (const event of alerts.reverse()) {
-      const scope = event.scope ?? '';
-      fired.set(scope, [...(fired.get(scope) ?? []), alertLabel(event.details, event.kind)]);
-    }
-    const since = period.start;
-    const until = Number.isFinite(period.end) ? period.end : options.now + 1;
-    const wildcard = scopeParts(budget).some((part) => part.wanted === '*');
-    const spends: Array<{ scope: string | null; spentUsd: number; spentTokens: number; unpricedRows: number; from: number }> = budgetScopeSpend(options.db, { budget, since, until }).map((spend) => {
-      const from = spendStart(overrides, { name: budget.name, scope: spend.scope, periodStart: since });
-      if (from === since) return { ...spend, from };
-      const after = budgetScopeSpend(options.db, { budget, since: from, until, only: spend.scope })[0];
-      return { scope: spend.scope, spentUsd: after?.spentUsd ?? 0, spentTokens: after?.spentTokens ?? 0, unpricedRows: after?.unpricedRows ?? 0, from };
-    });
-    if (spends.length === 0) {
-      // No traffic yet: a `*` budget has no scope value to show; a fixed or global one shows its own at zero.
-      const scope = wildcard ? null : scopeParts(budget).map((part) => `${part.label}=${part.wanted}`).join(',');
-      spends.push({ scope, spentUsd: 0, spentTokens: 0, unpricedRows: 0, from: spendStart(overrides, { name: budget.name, scope: scope ?? '', periodStart: since }) });
-    }
-    spends.sort((a, b) => b.spentUsd - a.spentUsd || b.spentTokens - a.spentTokens || (a.scope ?? '').localeCompare(b.scope ?? ''));
-    for (const spend of spends) {
-      const scope = spend.scope;
-      entries.push({
-        budget: budget.name,
-        scope,
-        period: budget.period,
-        timezone: budget.timezone,
-        periodStart: period.start,
-        periodEnd: budget.period === 'rolling' || !Number.isFinite(period.end) ? null : period.end,
-        countedFrom: spend.from,
-        limitUsd,
-        limitTokens,
-        overridden: override !== undefined,
-        spentUsd: spend.spentUsd,
-        spentTokens: spend.spentTokens,
-        remainingUsd: limitUsd === null ? null : Math.max(0, limitUsd - spend.spentUsd),
-        remainingTokens: limitTokens === null ? null : Math.max(0, limitTokens - spend.spentTokens),
-        unpricedRows: spend.unpricedRows,
-        action: budget.action,
-        alertsFired: scope === null ? [] : (fired.get(scope) ?? []),
-      });
-    }
-  }
-  return entries;
-}
 
 const amounts = (value: number | null, tokens: number | null, money: (n: number) => string): string =>
   [value === null ? null : money(value), tokens === null ? null : `${count(tokens)} tok`].filter((part) => part !== null).join(' / ') || '-';
@@ -169,27 +69,14 @@ function findBudget(budgets: readonly BudgetConfig[], name: string, source: stri
   throw new Error(`no budget named "${name}" in ${source}${known.length > 0 ? ` (budgets: ${known.join(', ')})` : ' (it has no budgets)'}`);
 }
 
-/** `--scope team=search,user=u-1` → the scope string of that value of `budget`, checked against its scope. */
-export function parseScopeOption(budget: BudgetConfig, text: string): string {
-  const parts = scopeParts(budget);
-  const given = new Map<string, string>();
-  for (const piece of text.split(',')) {
-    const at = piece.indexOf('=');
-    const key = piece.slice(0, at).trim();
-    if (at <= 0 || piece.slice(at + 1).trim() === '') throw new InvalidArgumentError(`--scope: expected dimension=value (e.g. team=search), got "${piece}"`);
-    if (!parts.some((part) => part.label === key)) {
-      throw new InvalidArgumentError(`--scope: budget ${budget.name} is not scoped by "${key}"${parts.length > 0 ? ` (its scope: ${parts.map((part) => `${part.label}=${part.wanted}`).join(', ')})` : ' (it is global: omit --scope)'}`);
-    }
-    given.set(key, piece.slice(at + 1).trim());
+/** parseBudgetScope with the CLI's error: `--scope: <what is wrong>`. */
+function scopeOption(budget: BudgetConfig, text: string): string {
+  try {
+    return parseBudgetScope(budget, text);
+  } catch (error) {
+    if (error instanceof ScopeTextError) throw new InvalidArgumentError(`--scope: ${error.message}`);
+    throw error;
   }
-  return parts
-    .map((part) => {
-      const value = given.get(part.label);
-      if (value === undefined) throw new InvalidArgumentError(`--scope: give a value for ${part.label} too (budget ${budget.name} is scoped by ${parts.map((p) => p.label).join(', ')})`);
-      if (part.wanted !== '*' && value !== part.wanted) throw new InvalidArgumentError(`--scope: budget ${budget.name} only covers ${part.label}=${part.wanted}, not "${value}"`);
-      return `${part.label}=${value}`;
-    })
-    .join(',');
 }
 
 export function registerBudgetsCommand(program: Command, deps: BudgetsDeps): void {
@@ -256,7 +143,7 @@ export function registerBudgetsCommand(program: Command, deps: BudgetsDeps): voi
       const { loaded, path, stores } = open(options, false);
       try {
         const budget = findBudget(loaded.config.budgets, name, loaded.source);
-        const scope = options.scope === undefined ? '' : parseScopeOption(budget, options.scope);
+        const scope = options.scope === undefined ? '' : scopeOption(budget, options.scope);
         const at = now();
         resetBudget(stores.db, { name, scope, resetAt: at });
         const what = scope === '' ? (scopeParts(budget).length > 0 ? 'every scope value' : 'the budget') : scope;

@@ -1,12 +1,12 @@
 /**
- * Budgets and keys. GET /budgets is what `jevons budgets list --json` computes (listBudgets, shared with the CLI);
+ * Budgets and keys. GET /budgets is what `jevons budgets list --json` computes (server/governance/budget-list.ts);
  * PUT /budgets/{name} and POST /budgets/{name}/reset write the same override and reset rows as `jevons budgets set|reset`
- * (a running gateway applies them at its next poll, within 2 s). Keys are created with the CLI's createKey (the secret
+ * (a running gateway applies them at its next poll, within 2 s). Keys are created with createKey, as the CLI does (the secret
  * is returned once and only its hash is stored) and revoked through the KeyStore.
  */
 import { z } from 'zod';
-import { listBudgets, localTime, parseScopeOption, type BudgetListEntry } from '../../cli/commands/budgets.js';
-import { createKey } from '../../cli/commands/keys.js';
+import { listBudgets, localTime, parseBudgetScope, type BudgetListEntry } from '../governance/budget-list.js';
+import { createKey } from '../virtual-keys.js';
 import type { BudgetConfig } from '../../spec/config/governance-schema.js';
 import type { VirtualKey } from '../../spec/ports.js';
 import { resetBudget, setBudgetOverride } from '../../stores/sqlite/budget-overrides.js';
@@ -77,9 +77,9 @@ async function resetBudgetRoute(context: AdminContext): Promise<unknown> {
   let scope = '';
   if (body.scope !== undefined) {
     try {
-      scope = parseScopeOption(budget, body.scope);
+      scope = parseBudgetScope(budget, body.scope);
     } catch (error) {
-      throw new AdminError({ code: 'invalid_body', param: 'scope', message: `scope: ${(error instanceof Error ? error.message : String(error)).replace(/^--scope: /, '')}` });
+      throw new AdminError({ code: 'invalid_body', param: 'scope', message: `scope: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
   resetBudget(context.deps.db, { name: budget.name, scope, resetAt: context.now });
